@@ -1,0 +1,36 @@
+{#- The product models of the project, found through their config meta (set
+    by product_activation), sorted by product. Empty at parse time: dbt only
+    knows the whole graph when it executes. Raises when two models declare the
+    same product, since the mart would count it twice. -#}
+{% macro declared_products() %}
+    {%- if not execute -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set products = [] -%}
+    {%- set seen = {} -%}
+    {%- for node in graph.nodes.values()
+        if node.resource_type == 'model' and node.config.meta.get('activation') -%}
+        {%- set spec = node.config.meta['activation'] -%}
+        {%- if spec.product in seen -%}
+            {{ exceptions.raise_compiler_error(
+                "product '" ~ spec.product ~ "' is declared by two models, " ~ seen[spec.product]
+                ~ " and " ~ node.name ~ ": keep one product_activation() call per product") }}
+        {%- endif -%}
+        {%- do seen.update({spec.product: node.name}) -%}
+        {%- do products.append({'model': node.name, 'node': node, 'spec': spec}) -%}
+    {%- endfor -%}
+    {{ return(products | sort(attribute='spec.product')) }}
+{% endmacro %}
+
+
+{#- The built table of a product model; a clear error when it is missing. -#}
+{% macro product_relation(product) %}
+    {%- set node = product.node -%}
+    {%- set relation = adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias) -%}
+    {%- if relation is none -%}
+        {{ exceptions.raise_compiler_error(
+            "the table of product model '" ~ product.model ~ "' does not exist yet: build it first ("
+            ~ "dbt build builds it before " ~ model.name ~ " when threads is 1)") }}
+    {%- endif -%}
+    {{ return(relation) }}
+{% endmacro %}

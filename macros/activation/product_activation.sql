@@ -1,0 +1,247 @@
+{#- Writes a product's incremental activation model: one row per
+    organization whose first non-cross-sell intent is for `product`, with
+    whether (and when) it activated and whether it survived.
+    See docs/overview.md and the README for the definitions. -#}
+{% macro product_activation(
+    product,
+    activation_criteria,
+    survival_criteria,
+    activation_window_days=30,
+    survival_window_months=[3, 4],
+    intent_contexts=none
+) %}
+{%- set spec = activation.validate_product_activation(
+    product, activation_criteria, activation_window_days, survival_criteria,
+    survival_window_months, intent_contexts, kwargs.keys() | list) -%}
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='org_id',
+    on_schema_change='fail',
+    order_by='org_id',
+    tags=['activation_product'],
+    meta={'activation': spec},
+) }}
+
+{%- if execute %}
+    {#- raises when another model declares the same product -#}
+    {%- do activation.declared_products() -%}
+{%- endif %}
+
+{%- set criteria = [] -%}
+{%- for criterion in spec.activation_criteria -%}
+    {%- do criteria.append(dict(criterion, phase='activation')) -%}
+{%- endfor -%}
+{%- for criterion in spec.survival_criteria -%}
+    {%- do criteria.append(dict(criterion, phase='survival')) -%}
+{%- endfor -%}
+{%- set activation_count = spec.activation_criteria | length -%}
+{%- set survival_count = spec.survival_criteria | length -%}
+{%- set event_names = criteria | map(attribute='event') | unique | list -%}
+{%- set activation_end = dbt.dateadd('day', spec.activation_window_days, 'intent_at') -%}
+{%- set survival_start = dbt.dateadd('month', spec.survival_window_months[0], 'intent_at') -%}
+{%- set survival_end = dbt.dateadd('month', spec.survival_window_months[1], 'intent_at') -%}
+{%- set since = activation.late_arrival_cutoff(this, 'intent_at') if is_incremental() else none %}
+
+with
+
+product_intents as (
+
+    {%- if spec.intent_contexts %}
+    {{ activation.first_intents(
+        where="product = " ~ activation.string_literal(product)
+        ~ " and intent_context in (" ~ activation.string_list(spec.intent_contexts) ~ ")") }}
+    {%- else %}
+    select *
+    from {{ ref('stg_product_intents') }}
+    where product = {{ activation.string_literal(product) }}
+    {%- endif %}
+
+),
+
+{%- if is_incremental() %}
+
+{#- Organizations to compute again: windows still open, and, after the last
+    run's latest intent less the late-arrival look-back, new or earlier
+    intents and any event the criteria look at. -#}
+orgs_to_refresh as (
+
+    select org_id
+    from {{ this }}
+    where not (activation_final and survival_final)
+    {%- if since is not none %}
+
+    union all
+
+    select org_id
+    from product_intents
+    where intent_at >= {{ since }}
+
+    union all
+
+    select org_id
+    from {{ ref('stg_events') }}
+    where
+        event_name in ({{ activation.string_list(event_names) }})
+        and event_at >= {{ since }}
+    {%- endif %}
+
+),
+{%- endif %}
+
+intents as (
+
+    select
+        org_id,
+        intent_at,
+        intent_month,
+        intent_context
+    from product_intents
+    {%- if is_incremental() and since is not none %}
+    where org_id in (select orgs_to_refresh.org_id from orgs_to_refresh)
+    {%- endif %}
+
+),
+
+criteria_events as (
+
+    select
+        event_uuid,
+        event_name,
+        event_at,
+        org_id,
+        properties
+    from {{ ref('stg_events') }}
+    where
+        event_name in ({{ activation.string_list(event_names) }})
+        and org_id in (select intents.org_id from intents)
+
+),
+
+window_events as (
+
+    select
+        intents.org_id,
+        intents.intent_at,
+        criteria_events.event_uuid,
+        criteria_events.event_name,
+        criteria_events.event_at,
+        criteria_events.properties
+    from intents
+    inner join criteria_events
+        on intents.org_id = criteria_events.org_id
+    where
+        criteria_events.event_at >= intents.intent_at
+        and criteria_events.event_at < greatest({{ activation_end }}, {{ survival_end }})
+
+),
+
+{#- One row per event and criterion it meets (an event can meet several). -#}
+criterion_matches as (
+    {%- for criterion in criteria %}
+
+    select
+        org_id,
+        {{ loop.index0 }} as criterion_index,
+        event_uuid,
+        event_at
+    from window_events
+    where
+        event_name = {{ activation.string_literal(criterion.event) }}
+        {%- for key, value in criterion.properties.items() %}
+        and {{ activation.json_string('properties', key) }} = {{ activation.string_literal(value) }}
+        {%- endfor %}
+        {%- if criterion.phase == 'activation' %}
+        and event_at < {{ activation_end }}
+        {%- else %}
+        and event_at >= {{ survival_start }}
+        and event_at < {{ survival_end }}
+        {%- endif %}
+    {%- if not loop.last %}
+
+    union all
+    {%- endif %}
+    {%- endfor %}
+
+),
+
+numbered_matches as (
+
+    select
+        org_id,
+        criterion_index,
+        event_at,
+        row_number() over (
+            partition by org_id, criterion_index
+            order by event_at, event_uuid
+        ) as match_number
+    from criterion_matches
+
+),
+
+{#- A criterion is met at its N-th match, N being its min_count. -#}
+criteria_met as (
+
+    select
+        org_id,
+        criterion_index,
+        event_at as met_at
+    from numbered_matches
+    where match_number = case criterion_index
+        {%- for criterion in criteria %}
+        when {{ loop.index0 }} then {{ criterion.min_count }}
+        {%- endfor %}
+    end
+
+),
+
+org_progress as (
+
+    select
+        org_id,
+        count(case when criterion_index < {{ activation_count }} then 1 end) as activation_criteria_met,
+        max(case when criterion_index < {{ activation_count }} then met_at end) as last_activation_criterion_met_at,
+        count(case when criterion_index >= {{ activation_count }} then 1 end) as survival_criteria_met
+    from criteria_met
+    group by org_id
+
+),
+
+org_outcomes as (
+
+    select
+        intents.org_id,
+        intents.intent_at,
+        intents.intent_month,
+        intents.intent_context,
+        {#- coalesce: no progress row means no criterion met (and ClickHouse
+            fills unmatched outer-join columns with 0, not null) -#}
+        coalesce(org_progress.activation_criteria_met, 0) = {{ activation_count }} as activated,
+        org_progress.last_activation_criterion_met_at,
+        coalesce(org_progress.survival_criteria_met, 0) = {{ survival_count }} as survived,
+        {{ activation_end }} as activation_window_end,
+        {{ survival_end }} as survival_window_end
+    from intents
+    left join org_progress
+        on intents.org_id = org_progress.org_id
+
+)
+
+select
+    org_outcomes.org_id,
+    {{ activation.string_literal(product) }} as product,
+    org_outcomes.intent_at,
+    org_outcomes.intent_month,
+    org_outcomes.intent_context,
+    cast(org_outcomes.activated as {{ dbt.type_boolean() }}) as activated,
+    case when org_outcomes.activated then org_outcomes.last_activation_criterion_met_at end as activated_at,
+    cast(org_outcomes.survived as {{ dbt.type_boolean() }}) as survived,
+    cast(org_outcomes.activated and org_outcomes.survived as {{ dbt.type_boolean() }}) as retained,
+    cast(coalesce(clock.as_of >= org_outcomes.activation_window_end, false) as {{ dbt.type_boolean() }})
+        as activation_final,
+    cast(coalesce(clock.as_of >= org_outcomes.survival_window_end, false) as {{ dbt.type_boolean() }})
+        as survival_final
+from org_outcomes
+cross join {{ ref('int_activation_clock') }} as clock
+{% endmacro %}

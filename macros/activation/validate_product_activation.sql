@@ -1,0 +1,105 @@
+{#- Checks the arguments of one product_activation() call and returns them
+    normalized (defaults filled in). Runs at parse time, so a wrong call
+    stops `dbt parse`/`build` before any SQL runs, with a message naming the
+    product and the argument. -#}
+
+{% macro _fail_product_argument(product, argument, problem) %}
+    {{ exceptions.raise_compiler_error(
+        "product_activation(product=" ~ (product | string | tojson) ~ "): argument '"
+        ~ argument ~ "' " ~ problem) }}
+{% endmacro %}
+
+
+{% macro _is_list(value) %}
+    {{ return(value is sequence and value is not string and value is not mapping) }}
+{% endmacro %}
+
+
+{% macro _validate_criteria(product, argument, criteria) %}
+    {%- if not activation._is_list(criteria) or criteria | length == 0 -%}
+        {{ activation._fail_product_argument(product, argument,
+            "must be a non-empty list of criteria such as [{'event': 'insight saved', 'min_count': 3}]") }}
+    {%- endif -%}
+    {%- set normalized = [] -%}
+    {%- for criterion in criteria -%}
+        {%- set where = argument ~ "[" ~ loop.index0 ~ "]" -%}
+        {%- if criterion is not mapping -%}
+            {{ activation._fail_product_argument(product, where, "must be a mapping with the key 'event'") }}
+        {%- endif -%}
+        {%- for key in criterion if key not in ['event', 'min_count', 'properties'] -%}
+            {{ activation._fail_product_argument(product, where,
+                "has unknown key '" ~ key ~ "' (allowed: event, min_count, properties)") }}
+        {%- endfor -%}
+        {%- if criterion.get('event') is not string or criterion.get('event') | trim == '' -%}
+            {{ activation._fail_product_argument(product, where ~ ".event", "must be a non-empty event name") }}
+        {%- endif -%}
+        {%- set min_count = criterion.get('min_count', 1) -%}
+        {%- if min_count is not integer or min_count < 1 -%}
+            {{ activation._fail_product_argument(product, where ~ ".min_count",
+                "must be a whole number >= 1, got " ~ min_count) }}
+        {%- endif -%}
+        {%- set properties = criterion.get('properties', {}) -%}
+        {%- if properties is not mapping -%}
+            {{ activation._fail_product_argument(product, where ~ ".properties",
+                "must be a mapping of property name to string value") }}
+        {%- endif -%}
+        {%- for key, value in properties.items() -%}
+            {%- if key is not string or key == '' or '"' in key or '\\' in key -%}
+                {{ activation._fail_product_argument(product, where ~ ".properties",
+                    "has an invalid property name " ~ (key | string | tojson)
+                    ~ " (non-empty, without double quotes or backslashes)") }}
+            {%- endif -%}
+            {%- if value is not string -%}
+                {{ activation._fail_product_argument(product, where ~ ".properties." ~ key,
+                    "must be a string: properties match JSON string values only") }}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- do normalized.append({'event': criterion['event'], 'min_count': min_count, 'properties': properties}) -%}
+    {%- endfor -%}
+    {{ return(normalized) }}
+{% endmacro %}
+
+
+{% macro validate_product_activation(
+    product, activation_criteria, activation_window_days, survival_criteria,
+    survival_window_months, intent_contexts, unknown_arguments
+) %}
+    {%- if product is not string or product != product | trim | lower or product == '' -%}
+        {{ activation._fail_product_argument(product, 'product',
+            "must be a non-empty lowercase product key without surrounding spaces, as in properties.product_key") }}
+    {%- endif -%}
+    {%- for name in unknown_arguments -%}
+        {{ activation._fail_product_argument(product, name,
+            "is not an argument (allowed: product, activation_criteria, activation_window_days, "
+            ~ "survival_criteria, survival_window_months, intent_contexts)") }}
+    {%- endfor -%}
+    {%- set activation_rules = activation._validate_criteria(product, 'activation_criteria', activation_criteria) -%}
+    {%- set survival_rules = activation._validate_criteria(product, 'survival_criteria', survival_criteria) -%}
+    {%- if activation_window_days is not integer or activation_window_days <= 0 -%}
+        {{ activation._fail_product_argument(product, 'activation_window_days',
+            "must be a whole number of days > 0, got " ~ activation_window_days) }}
+    {%- endif -%}
+    {%- if not activation._is_list(survival_window_months) or survival_window_months | length != 2
+        or survival_window_months[0] is not integer or survival_window_months[1] is not integer -%}
+        {{ activation._fail_product_argument(product, 'survival_window_months',
+            "must be [start, end] in whole months after intent, such as [3, 4]") }}
+    {%- endif -%}
+    {%- if survival_window_months[0] < 0 or survival_window_months[1] <= survival_window_months[0] -%}
+        {{ activation._fail_product_argument(product, 'survival_window_months',
+            "must have 0 <= start < end, got " ~ survival_window_months) }}
+    {%- endif -%}
+    {%- if intent_contexts is not none and (not activation._is_list(intent_contexts)
+        or intent_contexts | length == 0
+        or intent_contexts | reject('string') | list | length > 0) -%}
+        {{ activation._fail_product_argument(product, 'intent_contexts',
+            "must be a non-empty list of intent context names, or left out") }}
+    {%- endif -%}
+    {{ return({
+        'product': product,
+        'activation_criteria': activation_rules,
+        'activation_window_days': activation_window_days,
+        'survival_criteria': survival_rules,
+        'survival_window_months': survival_window_months,
+        'intent_contexts': intent_contexts,
+    }) }}
+{% endmacro %}

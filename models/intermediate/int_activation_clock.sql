@@ -1,0 +1,6 @@
+{#- One row: the time the maturity flags are judged at: var('as_of') when
+    given, else the latest accepted event. -#}
+{%- set as_of = activation.timestamp_literal(var('as_of')) if var('as_of') else 'null' %}
+
+select coalesce({{ as_of }}, max(event_at)) as as_of
+from {{ ref('stg_events') }}

@@ -1,0 +1,43 @@
+{#- The hints below give this model every parent a product model can have,
+    which puts it one level below the product models in dbt's DAG, and so
+    activation_funnel_monthly (which reads it) one level below them too: with
+    threads: 1 dbt runs every product model first. Product models cannot be
+    ref()'d here: dbt only knows them after parsing. -#}
+-- depends_on: {{ ref('stg_events') }}
+-- depends_on: {{ ref('stg_intent_events') }}
+-- depends_on: {{ ref('stg_product_intents') }}
+-- depends_on: {{ ref('int_activation_clock') }}
+
+{%- set products = activation.declared_products() %}
+
+{%- if products %}
+{%- for product in products %}
+{%- set spec = product.spec %}
+
+select
+    {{ activation.string_literal(spec.product) }} as product,
+    {{ activation.string_literal(product.model) }} as model_name,
+    {{ spec.activation_window_days }} as activation_window_days,
+    {{ spec.survival_window_months[0] }} as survival_window_start_months,
+    {{ spec.survival_window_months[1] }} as survival_window_end_months,
+    {{ activation.string_literal(tojson(spec.activation_criteria)) }} as activation_criteria,
+    {{ activation.string_literal(tojson(spec.survival_criteria)) }} as survival_criteria,
+    {{ activation.string_literal(tojson(spec.intent_contexts)) }} as intent_contexts
+{%- if not loop.last %}
+
+union all
+{%- endif %}
+{%- endfor %}
+{%- else %}
+
+select
+    cast(null as {{ dbt.type_string() }}) as product,
+    cast(null as {{ dbt.type_string() }}) as model_name,
+    cast(null as {{ dbt.type_int() }}) as activation_window_days,
+    cast(null as {{ dbt.type_int() }}) as survival_window_start_months,
+    cast(null as {{ dbt.type_int() }}) as survival_window_end_months,
+    cast(null as {{ dbt.type_string() }}) as activation_criteria,
+    cast(null as {{ dbt.type_string() }}) as survival_criteria,
+    cast(null as {{ dbt.type_string() }}) as intent_contexts
+where 1 = 0
+{%- endif %}

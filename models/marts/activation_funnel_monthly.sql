@@ -1,0 +1,78 @@
+{{ config(order_by='(product, intent_month)') }}
+
+with
+
+product_outcomes as (
+
+    {{ activation.product_outcomes() }}
+
+),
+
+products as (
+
+    select
+        product,
+        survival_window_end_months
+    from {{ ref('int_activation_products') }}
+
+),
+
+clock as (
+
+    select as_of from {{ ref('int_activation_clock') }}
+
+),
+
+monthly_counts as (
+
+    select
+        product,
+        intent_month,
+        cast(count(*) as {{ dbt.type_bigint() }}) as intent_orgs,
+        cast(sum(case when activated then 1 else 0 end) as {{ dbt.type_bigint() }}) as activated_orgs,
+        cast(sum(case when survived then 1 else 0 end) as {{ dbt.type_bigint() }}) as survived_orgs,
+        cast(sum(case when retained then 1 else 0 end) as {{ dbt.type_bigint() }}) as retained_orgs
+    from product_outcomes
+    group by product, intent_month
+
+),
+
+monthly_rates as (
+
+    select
+        monthly_counts.product,
+        monthly_counts.intent_month,
+        monthly_counts.intent_orgs,
+        monthly_counts.activated_orgs,
+        cast(monthly_counts.activated_orgs as double) / monthly_counts.intent_orgs as activation_rate,
+        monthly_counts.survived_orgs,
+        cast(monthly_counts.survived_orgs as double) / monthly_counts.intent_orgs as baseline_survival_rate,
+        monthly_counts.retained_orgs,
+        cast(monthly_counts.retained_orgs as double)
+        / nullif(monthly_counts.activated_orgs, 0) as retention_rate,
+        {#- a month is mature once its last possible intent has a closed survival window -#}
+        {{ dbt.dateadd(
+            'month',
+            'products.survival_window_end_months',
+            dbt.dateadd('month', 1, 'monthly_counts.intent_month')) }} as survival_windows_end
+    from monthly_counts
+    inner join products
+        on monthly_counts.product = products.product
+
+)
+
+select
+    monthly_rates.product,
+    monthly_rates.intent_month,
+    monthly_rates.intent_orgs,
+    monthly_rates.activated_orgs,
+    monthly_rates.activation_rate,
+    monthly_rates.survived_orgs,
+    monthly_rates.baseline_survival_rate,
+    monthly_rates.retained_orgs,
+    monthly_rates.retention_rate,
+    monthly_rates.retention_rate / nullif(monthly_rates.baseline_survival_rate, 0) as retention_lift,
+    cast(coalesce(clock.as_of >= monthly_rates.survival_windows_end, false) as {{ dbt.type_boolean() }})
+        as is_mature
+from monthly_rates
+cross join clock

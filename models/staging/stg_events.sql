@@ -1,0 +1,44 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='event_uuid',
+    on_schema_change='fail',
+    order_by='(event_name, org_id, event_at)',
+) }}
+
+{%- set since = activation.late_arrival_cutoff(this, 'event_at') if is_incremental() else none %}
+
+with
+
+classified_events as (
+
+    {{ activation.classify_events(since=since) }}
+
+),
+
+accepted_events as (
+
+    select
+        event_uuid,
+        event_name,
+        event_at,
+        distinct_id,
+        org_id,
+        properties
+    from classified_events
+    where
+        rejection_reason is null
+        and copy_number = 1
+        {%- if since is not none %}
+        {#- A copy kept by an earlier run and older than this batch is earlier
+            than every copy in the batch, so it stays the winner. #}
+        and event_uuid not in (
+            select kept.event_uuid
+            from {{ this }} as kept
+            where kept.event_at < {{ since }}
+        )
+        {%- endif %}
+
+)
+
+select * from accepted_events

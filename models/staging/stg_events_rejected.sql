@@ -1,0 +1,24 @@
+with
+
+classified_events as (
+
+    {{ activation.classify_events() }}
+
+),
+
+rejected_events as (
+
+    select
+        event_uuid,
+        event_name,
+        event_at,
+        distinct_id,
+        org_id,
+        properties,
+        coalesce(rejection_reason, 'duplicate_uuid') as rejection_reason
+    from classified_events
+    where rejection_reason is not null or copy_number > 1
+
+)
+
+select * from rejected_events

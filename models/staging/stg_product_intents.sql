@@ -1,0 +1,3 @@
+{{ config(materialized='table', order_by='(product, org_id)') }}
+
+{{ activation.first_intents() }}
