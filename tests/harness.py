@@ -143,7 +143,7 @@ def failure_messages(result: dbtRunnerResult) -> str:
         return str(result.exception)
     messages: list[str] = []
     for node_result in getattr(result.result, "results", None) or []:
-        if str(node_result.status) not in {"success", "pass"}:
+        if str(node_result.status) in {"error", "fail", "runtime error"}:
             messages.append(f"{node_result.node.name}: {node_result.status}: {node_result.message}")
     return "; ".join(messages) or "no message"
 

@@ -8,7 +8,7 @@
     {%- endif -%}
     {%- set products = [] -%}
     {%- set seen = {} -%}
-    {%- for node in graph.nodes.values()
+    {%- for node in graph.get('nodes', {}).values()
         if node.resource_type == 'model' and node.config.meta.get('activation') -%}
         {%- set spec = node.config.meta['activation'] -%}
         {%- if spec.product in seen -%}
