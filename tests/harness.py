@@ -46,6 +46,7 @@ PRODUCT_MODELS = (
     "activation_surveys",
 )
 MART = "activation_funnel_monthly"
+MODEL_KEYS = {MART: "product, intent_month", **{model: "org_id" for model in PRODUCT_MODELS}}
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,9 @@ class Warehouse:
     work_dir: Path
     project_dir: Path = PROJECT_DIR
     extra_vars: dict[str, Any] = field(default_factory=dict)
+    # A new database file per reset: DuckDB keeps a file's instance alive in the
+    # process, so a deleted file's tables would come back.
+    generation: int = 0
 
     def __post_init__(self) -> None:
         self.events_dir.mkdir(parents=True, exist_ok=True)
@@ -102,11 +106,22 @@ class Warehouse:
 
     @property
     def database(self) -> Path:
-        return self.work_dir / "activation.duckdb"
+        return self.work_dir / f"activation-{self.generation}.duckdb"
 
-    def load(self, name: str, events: Iterable[Event]) -> None:
-        """Adds a file of events to the source (a new load)."""
-        write_events(self.events_dir / f"{name}.parquet", events)
+    def reset(self) -> None:
+        """Starts over with no events and a new database; keeps dbt's parsed project for speed."""
+        for path in self.events_dir.glob("*.parquet"):
+            path.unlink()
+        self.generation += 1
+
+    def snapshot(self) -> dict[str, list[dict[str, Any]]]:
+        """The rows of every product model and the mart, in a stable order."""
+        return {relation: self.rows(relation, order_by) for relation, order_by in MODEL_KEYS.items()}
+
+    def load(self, events: Iterable[Event]) -> None:
+        """Adds a file of events to the source: a new load, never replacing an earlier one."""
+        number = len(list(self.events_dir.glob("*.parquet")))
+        write_events(self.events_dir / f"load-{number:04d}.parquet", events)
 
     def dbt(self, *args: str, vars: dict[str, Any] | None = None) -> dbtRunnerResult:
         """Runs one dbt command; raises DbtError with dbt's messages when it fails."""

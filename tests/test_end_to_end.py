@@ -85,7 +85,7 @@ def hand_built_events() -> list[Event]:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
     warehouse = Warehouse(tmp_path_factory.mktemp("hand_built"))
-    warehouse.load("events", hand_built_events())
+    warehouse.load(hand_built_events())
     warehouse.build(vars={"as_of": "2025-06-15 00:00:00"})
     return warehouse
 

@@ -1,0 +1,49 @@
+"""Small random event sets for the property-based incremental test.
+
+A handful of organizations, two products (session replay, product analytics),
+cross-sell and repeat intents, duplicate uuids and noise, over about seven
+months, so that windows open, close and straddle load boundaries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import strategies as st
+
+from harness import Event
+
+BASE = dt.datetime(2025, 1, 1)
+ORGS = ("o1", "o2", "o3", "o4", "o5")
+PRODUCTS = ("session_replay", "product_analytics")
+USAGE_EVENTS = (
+    "recording analyzed",
+    "replay list filter added",
+    "insight saved",
+    "dashboard created",
+    "insight viewed",
+    "$pageview",
+)
+
+
+@st.composite
+def event_sets(draw: st.DrawFn) -> list[Event]:
+    count = draw(st.integers(min_value=5, max_value=120))
+    events: list[Event] = []
+    for index in range(count):
+        when = BASE + dt.timedelta(
+            days=draw(st.integers(0, 210)), seconds=draw(st.integers(0, 86_399))
+        )
+        org = draw(st.sampled_from(ORGS))
+        kind = draw(st.sampled_from(("intent", "cross_sell", "usage", "usage", "usage", "duplicate")))
+        if kind == "duplicate" and events:
+            events.append(draw(st.sampled_from(events)))
+            continue
+        if kind in ("intent", "cross_sell"):
+            properties = {"product_key": draw(st.sampled_from(PRODUCTS)), "intent_context": "onboarding"}
+            if kind == "cross_sell":
+                properties["type"] = "cross_sell"
+            events.append(Event(f"u{index}", "user showed product intent", when, org, properties))
+        else:
+            events.append(Event(f"u{index}", draw(st.sampled_from(USAGE_EVENTS)), when, org, {}))
+    return events
