@@ -1,0 +1,124 @@
+"""Incremental runs equal a full refresh over the same events.
+
+Events are cut into loads in timestamp order; some events of each load arrive
+one load late, back-dated into the look-back (var late_arrival_days). dbt runs
+after every load; then a --full-refresh over the very same files must produce
+the same rows in every product model and the mart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from compare import assert_same_rows
+from harness import Event, Warehouse
+from random_events import event_sets
+
+LOOK_BACK = dt.timedelta(days=3)  # var late_arrival_days' default
+# What the scheduled job runs, and the same without data tests for the many-run tests.
+BUILD = ("build",)
+BUILD_WITHOUT_TESTS = ("build", "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test")
+
+
+def split_into_loads(
+    events: Sequence[Event], cuts: Sequence[int], rng: random.Random, late_share: float
+) -> list[list[Event]]:
+    """Cuts time-ordered events at `cuts`; moves a share of each load's last
+    two days into the next load, so they arrive late but inside the look-back."""
+    ordered = sorted(events, key=lambda event: (event.timestamp, event.uuid))
+    bounds = [0, *sorted(set(cuts)), len(ordered)]
+    loads = [list(ordered[start:end]) for start, end in zip(bounds, bounds[1:]) if end > start]
+    for current, following in zip(loads, loads[1:]):
+        newest = max(event.timestamp for event in current)
+        movable = [
+            event for event in current
+            if event.timestamp > newest - LOOK_BACK + dt.timedelta(days=1) and event.timestamp < newest
+        ]
+        late = [event for event in movable if rng.random() < late_share]
+        for event in late:
+            current.remove(event)
+        following[:0] = late
+    return loads
+
+
+def run_loads(warehouse: Warehouse, loads: Sequence[Sequence[Event]], command: Sequence[str]) -> None:
+    for load in loads:
+        warehouse.load(load)
+        warehouse.dbt(*command, "--quiet")
+
+
+def assert_incremental_equals_full_refresh(warehouse: Warehouse, command: Sequence[str]) -> None:
+    incremental = warehouse.snapshot()
+    warehouse.dbt(*command, "--quiet", "--full-refresh")
+    assert_same_rows(incremental, warehouse.snapshot(), "incremental runs vs --full-refresh")
+
+
+@pytest.fixture(scope="module")
+def sample_events() -> list[Event]:
+    from sample_data import sample_events as generate
+
+    return generate(events=20_000, seed=7)
+
+
+def test_ten_loads_with_late_events_equal_a_full_refresh(warehouse: Warehouse, sample_events: list[Event]) -> None:
+    rng = random.Random(11)
+    cuts = [len(sample_events) * k // 10 for k in range(1, 10)]
+    loads = split_into_loads(sample_events, cuts, rng, late_share=0.3)
+    assert len(loads) == 10
+    assert sum(map(len, loads)) == len(sample_events)
+    run_loads(warehouse, loads, BUILD)
+    assert_incremental_equals_full_refresh(warehouse, BUILD)
+
+
+def test_a_rerun_without_new_events_changes_nothing(warehouse: Warehouse, sample_events: list[Event]) -> None:
+    loads = split_into_loads(sample_events, [len(sample_events) // 2], random.Random(3), late_share=0.3)
+    run_loads(warehouse, loads, BUILD_WITHOUT_TESTS)
+    before = warehouse.snapshot()
+    warehouse.dbt(*BUILD_WITHOUT_TESTS, "--quiet")
+    assert_same_rows(before, warehouse.snapshot(), "second run with no new events")
+
+
+def test_a_late_earlier_intent_replaces_the_stored_one(warehouse: Warehouse) -> None:
+    day = dt.datetime(2025, 3, 10, 12)
+    first_load = [
+        Event("i2", "user showed product intent", day, "o1", {"product_key": "surveys"}),
+        Event("x1", "survey launched", day - dt.timedelta(days=1), "o1"),
+    ]
+    # Arrives later, stamped two days before the stored intent: inside the look-back.
+    second_load = [
+        Event("i1", "user showed product intent", day - dt.timedelta(days=2), "o1", {"product_key": "surveys"}),
+        Event("n1", "$pageview", day + dt.timedelta(days=1), "o1"),
+    ]
+    run_loads(warehouse, [first_load], BUILD_WITHOUT_TESTS)
+    assert warehouse.rows("activation_surveys", "org_id")[0]["activated"] is False
+    run_loads(warehouse, [second_load], BUILD_WITHOUT_TESTS)
+    (row,) = warehouse.rows("activation_surveys", "org_id")
+    assert row["intent_at"] == day - dt.timedelta(days=2)
+    # The launch a day before the old intent is inside the new window.
+    assert row["activated"] is True
+    assert_incremental_equals_full_refresh(warehouse, BUILD_WITHOUT_TESTS)
+
+
+@pytest.fixture(scope="module")
+def shared_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
+    return Warehouse(tmp_path_factory.mktemp("hypothesis"))
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(events=event_sets(), data=st.data())
+def test_random_events_and_random_loads_equal_a_full_refresh(
+    shared_warehouse: Warehouse, events: list[Event], data: st.DataObject
+) -> None:
+    cuts = data.draw(st.lists(st.integers(1, max(1, len(events) - 1)), min_size=1, max_size=4))
+    seed = data.draw(st.integers(0, 2**16))
+    loads = split_into_loads(events, cuts, random.Random(seed), late_share=0.5)
+    shared_warehouse.reset()
+    run_loads(shared_warehouse, loads, BUILD_WITHOUT_TESTS)
+    assert_incremental_equals_full_refresh(shared_warehouse, BUILD_WITHOUT_TESTS)
