@@ -1,0 +1,97 @@
+"""Adding a product is one model file; a wrong call fails at compile time, clearly."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from harness import PROJECT_DIR, DbtError, Event, Warehouse
+
+IGNORED = shutil.ignore_patterns(".git", ".venv", "target", "data", "logs", "*.duckdb", "__pycache__")
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path) -> Path:
+    copy = tmp_path / "project"
+    shutil.copytree(PROJECT_DIR, copy, ignore=IGNORED)
+    return copy
+
+
+def add_product_model(project: Path, name: str, call: str) -> None:
+    (project / "models" / "products" / f"{name}.sql").write_text(call)
+
+
+def test_a_new_product_model_file_reaches_the_mart(project_copy: Path, tmp_path: Path) -> None:
+    add_product_model(project_copy, "activation_llm_observability", """\
+{{ product_activation(
+    product='llm_observability',
+    activation_criteria=[{'event': 'generation traced', 'min_count': 2}],
+    activation_window_days=7,
+    survival_criteria=[{'event': 'trace viewed'}],
+    survival_window_months=[3, 4],
+) }}
+""")
+    warehouse = Warehouse(tmp_path / "run", project_dir=project_copy)
+    start = dt.datetime(2025, 3, 3, 9)
+    warehouse.load([
+        Event("a", "user showed product intent", start, "o1", {"product_key": "llm_observability"}),
+        Event("b", "generation traced", start + dt.timedelta(days=1), "o1"),
+        Event("c", "generation traced", start + dt.timedelta(days=2), "o1"),
+        Event("d", "user showed product intent", start, "o2", {"product_key": "llm_observability"}),
+        Event("e", "generation traced", start + dt.timedelta(days=8), "o2"),  # 7-day window: too late
+        Event("f", "generation traced", start + dt.timedelta(days=9), "o2"),
+    ])
+    warehouse.build()
+    rows = warehouse.query(
+        "select intent_month, intent_orgs, activated_orgs from activation_funnel_monthly"
+        " where product = 'llm_observability'")
+    assert rows == [(dt.date(2025, 3, 1), 2, 1)]
+    assert warehouse.query("select model_name from int_activation_products where product = 'llm_observability'") \
+        == [("activation_llm_observability",)]
+
+
+VALID = {
+    "activation_criteria": "[{'event': 'x'}]",
+    "activation_window_days": "30",
+    "survival_criteria": "[{'event': 'y'}]",
+    "survival_window_months": "[3, 4]",
+}
+
+
+@pytest.mark.parametrize(
+    ("argument", "value", "named"),
+    [
+        ("activation_criteria", "[{'evnt': 'x'}]", "activation_criteria[0]"),
+        ("activation_criteria", "[{'event': 'x', 'min_count': 0}]", "activation_criteria[0].min_count"),
+        ("activation_criteria", "[]", "activation_criteria"),
+        ("survival_criteria", "[{'event': 'y', 'properties': {'plan': 3}}]", "survival_criteria[0].properties.plan"),
+        ("activation_window_days", "0", "activation_window_days"),
+        ("survival_window_months", "[4, 3]", "survival_window_months"),
+        ("survival_window_months", "[3]", "survival_window_months"),
+        ("intent_contexts", "[]", "intent_contexts"),
+        ("windw_days", "3", "windw_days"),
+    ],
+)
+def test_a_wrong_argument_fails_at_compile_time_naming_product_and_argument(
+    project_copy: Path, tmp_path: Path, argument: str, value: str, named: str
+) -> None:
+    arguments = {**VALID, argument: value}
+    body = ",\n    ".join(f"{key}={text}" for key, text in arguments.items())
+    add_product_model(project_copy, "activation_broken", f"{{{{ product_activation(\n    product='broken',\n    {body},\n) }}}}\n")
+    with pytest.raises(DbtError) as failure:
+        Warehouse(tmp_path / "run", project_dir=project_copy).dbt("parse")
+    message = str(failure.value)
+    assert "product_activation(product=\"broken\")" in message
+    assert f"argument '{named}'" in message
+
+
+def test_two_models_declaring_one_product_is_an_error(project_copy: Path, tmp_path: Path) -> None:
+    shutil.copy(project_copy / "models/products/activation_surveys.sql",
+                project_copy / "models/products/activation_surveys_again.sql")
+    warehouse = Warehouse(tmp_path / "run", project_dir=project_copy)
+    warehouse.load([Event("a", "$pageview", dt.datetime(2025, 1, 1), "o1")])
+    with pytest.raises(DbtError, match="product 'surveys' is declared by two models"):
+        warehouse.build()
