@@ -23,10 +23,14 @@
 {% endmacro %}
 
 
-{#- The built table of a product model; a clear error when it is missing. -#}
+{#- The built table of a product model; a clear error when a run needs it
+    and it is missing. Compiling alone (docs, lint) needs only its name. -#}
 {% macro product_relation(product) %}
     {%- set node = product.node -%}
     {%- set relation = adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias) -%}
+    {%- if relation is none and flags.WHICH not in ['run', 'build', 'test'] -%}
+        {{ return(api.Relation.create(database=node.database, schema=node.schema, identifier=node.alias)) }}
+    {%- endif -%}
     {%- if relation is none -%}
         {{ exceptions.raise_compiler_error(
             "the table of product model '" ~ product.model ~ "' does not exist yet: build it first ("

@@ -14,7 +14,10 @@ product_outcomes as (
 
 duplicate_rows as (
 
-    select org_id, product, 'more than one row per organization' as problem
+    select
+        org_id,
+        product,
+        'more than one row per organization' as problem
     from product_outcomes
     group by org_id, product
     having count(*) > 1
@@ -23,7 +26,10 @@ duplicate_rows as (
 
 inconsistent_rows as (
 
-    select org_id, product, 'outcome columns disagree' as problem
+    select
+        org_id,
+        product,
+        'outcome columns disagree' as problem
     from product_outcomes
     where
         not coalesce(retained = (activated and survived), false)
