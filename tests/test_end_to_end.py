@@ -11,6 +11,7 @@ lift is (2/3) / (3/4) = 8/9.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from itertools import count
 
 import pytest
@@ -138,3 +139,21 @@ def test_rejected_rows_are_kept_with_a_reason(built: Warehouse) -> None:
     source_rows = len(hand_built_events())
     (accepted,), = built.query("select count(*) from stg_events")
     assert accepted + sum(reasons.values()) == source_rows
+
+
+def test_docs_generate_and_every_model_and_column_is_described(built: Warehouse) -> None:
+    built.dbt("docs", "generate", "--quiet")
+    target = built.work_dir / "target"
+    manifest = json.loads((target / "manifest.json").read_text())
+    catalog = json.loads((target / "catalog.json").read_text())["nodes"]
+    undocumented = []
+    for node_id, node in manifest["nodes"].items():
+        if node["resource_type"] != "model":
+            continue
+        if not node["description"].strip():
+            undocumented.append(node["name"])
+        for column in catalog[node_id]["columns"]:
+            if not node["columns"].get(column.lower(), {}).get("description", "").strip():
+                undocumented.append(f"{node['name']}.{column}")
+    assert undocumented == []
+    assert "model.activation.activation_funnel_monthly" in catalog
