@@ -7,6 +7,7 @@
     read (the incremental batch of stg_events). It is applied before the
     dedupe so that the engine can prune the scan. -#}
 {% macro classify_events(since=none) %}
+{%- do activation.check_events_columns() -%}
 {%- set org_key = var('org_key') -%}
 with
 

@@ -1,0 +1,20 @@
+{#- Stops with one clear message when the events source lacks a column the
+    project reads, instead of a database error deep in compiled SQL. -#}
+{% macro check_events_columns() %}
+    {%- if not execute or model.resource_type != 'model' -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set events = source('posthog', 'events') -%}
+    {%- set probe = run_query('select * from ' ~ events ~ ' where 1 = 0') -%}
+    {%- set present = probe.column_names | map('lower') | list -%}
+    {%- set required = ['uuid', 'event', 'timestamp', 'distinct_id', 'properties'] -%}
+    {%- if not var('org_key').startswith('properties.') -%}
+        {%- do required.append(var('org_key')) -%}
+    {%- endif -%}
+    {%- set missing = required | reject('in', present) | list -%}
+    {%- if missing -%}
+        {{ exceptions.raise_compiler_error(
+            "the events source " ~ events ~ " has no column " ~ missing | join(', ')
+            ~ " (it needs " ~ required | join(', ') ~ "; var org_key names the organization column)") }}
+    {%- endif -%}
+{% endmacro %}

@@ -1,0 +1,119 @@
+"""Bad input: rejected with a reason, never lost, never double counted, never moving good numbers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from compare import assert_same_rows
+from harness import EVENT_SCHEMA, PROJECT_DIR, DbtError, Event, Warehouse
+from test_end_to_end import hand_built_events
+from test_products import IGNORED, add_product_model
+
+WHEN = dt.datetime(2025, 2, 10, 12)
+SQL_LIKE = "x'); drop table stg_events; --"
+
+# (event, the reason it is rejected, or None when it is accepted but touches no criterion)
+BAD_ROWS: list[tuple[Event, str | None]] = [
+    (Event("bad01", "recording analyzed", WHEN, None), "missing_organization"),
+    (Event("bad02", "recording analyzed", WHEN, ""), "missing_organization"),
+    (Event("bad03", "recording analyzed", WHEN, "   "), "missing_organization"),
+    (Event(None, "recording analyzed", WHEN, "a4"), "missing_uuid"),
+    (Event("bad05", None, WHEN, "a4"), "missing_event_name"),
+    (Event("bad06", "", WHEN, "a4"), "missing_event_name"),
+    (Event("bad07", "recording analyzed", None, "a4"), "missing_timestamp"),
+    (Event("bad08", "recording analyzed", dt.datetime(1999, 12, 31), "a4"), "timestamp_before_min"),
+    (Event("bad09", "recording analyzed", dt.datetime(2100, 1, 1), "a4"), "timestamp_in_future"),
+    (Event("bad10", "recording analyzed", WHEN, "a4", "{not json"), "properties_not_json_object"),
+    (Event("bad11", "recording analyzed", WHEN, "a4", "[1, 2]"), "properties_not_json_object"),
+    (Event("bad12", "recording analyzed", WHEN, "a4", '"a string"'), "properties_not_json_object"),
+    (Event("bad13", "user showed product intent", WHEN, "a4", "null"), "properties_not_json_object"),
+    # Accepted, but no product model looks at them.
+    (Event("bad14", SQL_LIKE, WHEN, "o'brien \\ \"co\""), None),
+    (Event("bad15", "recording analyzed ", WHEN, "zz", {"k": "ünï\u00e7ødé ✓"}), None),
+    (Event("bad16", "user showed product intent", WHEN, "a4", {"product_key": "no_such_product"}), None),
+    (Event("bad17", "user showed product intent", WHEN, "a4", {"product_key": 42}), None),
+]
+
+
+def with_bad_rows() -> tuple[list[Event], dict[str, int]]:
+    """The hand-built set plus bad rows and extra copies; the rejections expected, by reason."""
+    good = hand_built_events()
+    bad = [event for event, _ in BAD_ROWS]
+    expected: dict[str, int] = {"duplicate_uuid": 1, "missing_organization": 1, "properties_not_json_object": 1}
+    for _, reason in BAD_ROWS:
+        if reason:
+            expected[reason] = expected.get(reason, 0) + 1
+    # An identical copy, and a copy stamped later, of events the mart counts: the
+    # earliest copy wins, so neither changes anything.
+    recording = next(event for event in good if event.event == "recording analyzed" and event.org == "a1")
+    copies = [recording, Event(recording.uuid, recording.event, recording.timestamp + dt.timedelta(days=90),
+                               recording.org, recording.properties)]
+    expected["duplicate_uuid"] += len(copies)
+    return [*good, *bad, *copies], expected
+
+
+def test_bad_rows_are_rejected_with_reasons_and_leave_the_mart_unchanged(tmp_path: Path) -> None:
+    clean = Warehouse(tmp_path / "clean")
+    clean.load(hand_built_events())
+    clean.build()
+
+    events, expected = with_bad_rows()
+    dirty = Warehouse(tmp_path / "dirty")
+    dirty.load(events)
+    dirty.build()  # includes the reconciliation data test
+
+    assert_same_rows(clean.snapshot(), dirty.snapshot(), "without vs with bad rows")
+    reasons = dict(dirty.query("select rejection_reason, count(*) from stg_events_rejected group by 1"))
+    assert reasons == expected
+    ((accepted,),) = dirty.query("select count(*) from stg_events")
+    assert accepted + sum(reasons.values()) == len(events)
+    # The unknown product's intent is kept in staging, and goes no further.
+    assert dirty.query("select count(*) from stg_product_intents where product = 'no_such_product'") == [(1,)]
+
+
+def test_names_with_quotes_backslashes_and_unicode_match_exactly(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(PROJECT_DIR, project, ignore=IGNORED)
+    odd_event = "it's \"quoted\" \\ ünïcode"
+    add_product_model(project, "activation_odd", """\
+{{ product_activation(
+    product='odd',
+    activation_criteria=[{'event': "it's \\"quoted\\" \\\\ ünïcode", 'properties': {"plan's": "a\\\\b'c"}}],
+    survival_criteria=[{'event': "x'); drop table stg_events; --"}],
+) }}
+""")
+    warehouse = Warehouse(tmp_path / "run", project_dir=project)
+    intent = {"product_key": "odd"}
+    warehouse.load([
+        Event("i1", "user showed product intent", WHEN, "o'1", intent),
+        Event("e1", odd_event, WHEN + dt.timedelta(days=1), "o'1", {"plan's": "a\\b'c"}),
+        Event("i2", "user showed product intent", WHEN, "o2", intent),
+        Event("e2", odd_event.upper(), WHEN + dt.timedelta(days=1), "o2", {"plan's": "a\\b'c"}),
+        Event("e3", odd_event, WHEN + dt.timedelta(days=1), "o2", {"plan's": "a\\\\b'c"}),
+        Event("s1", SQL_LIKE, WHEN + dt.timedelta(days=100), "o'1"),
+    ])
+    warehouse.build()
+    rows = {row["org_id"]: row for row in warehouse.rows("activation_odd", "org_id")}
+    assert (rows["o'1"]["activated"], rows["o'1"]["survived"]) == (True, True)
+    assert (rows["o2"]["activated"], rows["o2"]["survived"]) == (False, False)
+    assert warehouse.query("select count(*) from stg_events") == [(6,)]
+
+
+def test_an_empty_source_builds_an_empty_mart(warehouse: Warehouse) -> None:
+    pq.write_table(pa.Table.from_pylist([], schema=EVENT_SCHEMA), warehouse.events_dir / "empty.parquet")
+    warehouse.build()
+    assert warehouse.query("select count(*) from activation_funnel_monthly") == [(0,)]
+    assert warehouse.query("select count(*) from activation_session_replay") == [(0,)]
+
+
+def test_a_source_missing_a_column_is_one_clear_error(warehouse: Warehouse) -> None:
+    schema = pa.schema([field for field in EVENT_SCHEMA if field.name != "distinct_id"])
+    pq.write_table(pa.Table.from_pylist([], schema=schema), warehouse.events_dir / "events.parquet")
+    with pytest.raises(DbtError, match="has no column distinct_id"):
+        warehouse.build()
