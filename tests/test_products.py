@@ -95,3 +95,33 @@ def test_two_models_declaring_one_product_is_an_error(project_copy: Path, tmp_pa
     warehouse.load([Event("a", "$pageview", dt.datetime(2025, 1, 1), "o1")])
     with pytest.raises(DbtError, match="product 'surveys' is declared by two models"):
         warehouse.build()
+
+
+def test_intent_contexts_restrict_which_intents_count(project_copy: Path, tmp_path: Path) -> None:
+    add_product_model(project_copy, "activation_onboarded_surveys", """\
+{{ product_activation(
+    product='onboarded_surveys',
+    activation_criteria=[{'event': 'survey launched'}],
+    survival_criteria=[{'event': 'survey response viewed'}],
+    intent_contexts=['onboarding'],
+) }}
+""")
+    warehouse = Warehouse(tmp_path / "run", project_dir=project_copy)
+    day = dt.datetime(2025, 4, 1, 9)
+    intent = "user showed product intent"
+    warehouse.load([
+        # o1: the billing intent comes first but does not count; the onboarding one does.
+        Event("a", intent, day, "o1", {"product_key": "onboarded_surveys", "intent_context": "billing"}),
+        Event("b", intent, day + dt.timedelta(days=40), "o1",
+              {"product_key": "onboarded_surveys", "intent_context": "onboarding"}),
+        Event("c", "survey launched", day + dt.timedelta(days=45), "o1"),
+        # o2: only a billing intent: no row at all.
+        Event("d", intent, day, "o2", {"product_key": "onboarded_surveys", "intent_context": "billing"}),
+        # o3: an onboarding intent that is cross-sell does not count either.
+        Event("e", intent, day, "o3",
+              {"product_key": "onboarded_surveys", "intent_context": "onboarding", "type": "cross_sell"}),
+    ])
+    warehouse.build()
+    rows = warehouse.rows("activation_onboarded_surveys", "org_id")
+    assert [(row["org_id"], row["intent_at"], row["activated"]) for row in rows] == [
+        ("o1", day + dt.timedelta(days=40), True)]

@@ -1,0 +1,182 @@
+"""Measures the project on DuckDB against the floor and a hand-written baseline.
+
+For each size: generate events with the sample generator, hold back the last
+day, then time (wall seconds, peak memory of the process) each of:
+
+1. floor: one aggregate pass over the events (count per organization and event);
+2. baseline: PostHog's hand-written way, one query per product (first intent,
+   activation in its window, month-3 survival), straight on the engine;
+3. full: `dbt build --full-refresh` over the history (models and tests), with the
+   models' own SQL time from run_results.json;
+4. incremental: the held-back day added, then `dbt build`.
+
+Writes a markdown table (default docs/benchmark.md).
+
+    python scripts/benchmark.py --sizes 1000000 10000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+PRODUCTS = {  # product: (activation [(event, count)], window days, survival event)
+    "session_replay": ([("recording analyzed", 5), ("replay list filter added", 1)], 30, "recording analyzed"),
+    "product_analytics": ([("insight saved", 3), ("dashboard created", 1)], 30, "insight viewed"),
+    "feature_flags": ([("feature flag created", 2), ("feature flag updated", 2)], 14, "feature flag updated"),
+    "experiments": ([("experiment launched", 1)], 14, "experiment viewed"),
+    "surveys": ([("survey launched", 1)], 30, "survey response viewed"),
+    "error_tracking": ([("error tracking issue resolved", 1)], 30, "error tracking issue viewed"),
+    "data_warehouse": ([("data warehouse source connected", 1), ("sql query run", 1)], 30, "sql query run"),
+}
+
+
+@dataclass
+class Measure:
+    seconds: float
+    peak_mb: float
+
+
+def measured(argv: list[str], env: dict[str, str] | None = None) -> Measure:
+    """Runs a command; its wall time and its own peak resident memory (wait4)."""
+    began = time.perf_counter()
+    process = subprocess.Popen(argv, cwd=PROJECT_DIR, env={**os.environ, **(env or {})},
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - began
+    if status != 0:
+        raise SystemExit(f"{' '.join(argv)} failed: {process.stderr.read().decode() if process.stderr else ''}")
+    return Measure(seconds, usage.ru_maxrss / 1024)
+
+
+def baseline_sql(glob: str) -> str:
+    """One PostHog-handbook-style query per product, unioned into one script."""
+    queries = []
+    for product, (criteria, window, usage) in PRODUCTS.items():
+        counts = ",\n".join(
+            f"count(*) filter (where e.event = '{event}' and e.timestamp < i.intent_at + interval {window} day)"
+            f" >= {count} as c{n}" for n, (event, count) in enumerate(criteria))
+        met = " and ".join(f"c{n}" for n in range(len(criteria)))
+        queries.append(f"""
+with intents as (
+    select "$group_0" as org, min(timestamp) as intent_at
+    from read_parquet('{glob}')
+    where event in ('user showed product intent', 'onboarding product selected')
+      and lower(trim(json_extract_string(properties, '$.product_key'))) = '{product}'
+      and coalesce(json_extract_string(properties, '$.type'), '') != 'cross_sell'
+      and coalesce("$group_0", '') != ''
+    group by 1
+), per_org as (
+    select i.org, i.intent_at,
+    {counts},
+    count(*) filter (where e.event = '{usage}' and e.timestamp >= i.intent_at + interval 3 month
+                     and e.timestamp < i.intent_at + interval 4 month) >= 1 as survived
+    from intents as i
+    left join read_parquet('{glob}') as e on e."$group_0" = i.org and e.timestamp >= i.intent_at
+    group by 1, 2
+)
+select '{product}', date_trunc('month', intent_at), count(*), count(*) filter (where {met}),
+       count(*) filter (where survived), count(*) filter (where {met} and survived)
+from per_org group by 1, 2""")
+    return ";\n".join(queries)
+
+
+def prepare(size: int, work: Path) -> tuple[Path, Path]:
+    """Generates `size` events once; splits off the last day as the incremental load."""
+    events = work / f"{size}" / "generated"
+    history, day = work / f"{size}" / "history", work / f"{size}" / "day"
+    if not (history / "events.parquet").exists():
+        subprocess.run([sys.executable, "scripts/generate_events.py", "--events", str(size), "--out", str(events)],
+                       cwd=PROJECT_DIR, check=True)
+        history.mkdir(parents=True, exist_ok=True)
+        day.mkdir(parents=True, exist_ok=True)
+        with duckdb.connect() as connection:
+            source = f"read_parquet('{events}/*.parquet')"
+            (cutoff,) = connection.sql(f"select date_trunc('day', max(timestamp)) from {source}").fetchone()
+            connection.execute(f"copy (select * from {source} where timestamp < '{cutoff}' order by timestamp)"
+                               f" to '{history}/events.parquet' (format parquet, compression zstd)")
+            connection.execute(f"copy (select * from {source} where timestamp >= '{cutoff}')"
+                               f" to '{work}/{size}/day.parquet' (format parquet, compression zstd)")
+    return history, work / f"{size}" / "day.parquet"
+
+
+def sql_seconds(target: Path) -> float:
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    return sum(result["execution_time"] for result in results if result["unique_id"].startswith("model."))
+
+
+def run_size(size: int, work: Path) -> dict[str, float]:
+    history, day = prepare(size, work)
+    events_dir = work / f"{size}" / "events"
+    events_dir.mkdir(exist_ok=True)
+    for old in events_dir.glob("*.parquet"):
+        old.unlink()
+    os.link(history / "events.parquet", events_dir / "history.parquet")
+    glob = str(events_dir / "*.parquet")
+    database, target = work / f"{size}" / "bench.duckdb", work / f"{size}" / "target"
+    database.unlink(missing_ok=True)
+    env = {"ACTIVATION_DUCKDB_PATH": str(database), "DBT_PROFILES_DIR": str(PROJECT_DIR)}
+    with duckdb.connect() as connection:
+        (rows,) = connection.sql(f"select count(*) from read_parquet('{glob}')").fetchone()
+    python = sys.executable
+    floor = measured([python, "-c", "import duckdb,sys; duckdb.sql(sys.argv[1]).fetchall()",
+                      f"select \"$group_0\", event, count(*) from read_parquet('{glob}') group by all"])
+    baseline = measured([python, "-c", "import duckdb,sys; [duckdb.sql(q).fetchall() for q in sys.argv[1].split(';')]",
+                         baseline_sql(glob)])
+    dbt = [str(Path(python).parent / "dbt"), "build", "--quiet", "--target-path", str(target),
+           "--vars", json.dumps({"events_path": glob})]
+    full = measured([*dbt, "--full-refresh"], env)
+    full_sql = sql_seconds(target)
+    os.link(day, events_dir / "day.parquet")
+    incremental = measured(dbt, env)
+    return {"events": rows, "floor_s": floor.seconds, "floor_mb": floor.peak_mb,
+            "baseline_s": baseline.seconds, "baseline_mb": baseline.peak_mb,
+            "full_s": full.seconds, "full_sql_s": full_sql, "full_mb": full.peak_mb,
+            "incremental_s": incremental.seconds, "incremental_sql_s": sql_seconds(target),
+            "incremental_mb": incremental.peak_mb}
+
+
+def markdown(results: list[dict[str, float]]) -> str:
+    lines = [
+        "| events | step | seconds | events/s | peak MB | x floor |",
+        "|---:|---|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        steps = [("floor: one aggregate pass", r["floor_s"], r["floor_mb"]),
+                 ("baseline: hand-written, 7 products", r["baseline_s"], r["baseline_mb"]),
+                 ("full dbt build (wall)", r["full_s"], r["full_mb"]),
+                 ("full dbt build (models' SQL)", r["full_sql_s"], r["full_mb"]),
+                 ("incremental day (wall)", r["incremental_s"], r["incremental_mb"]),
+                 ("incremental day (models' SQL)", r["incremental_sql_s"], r["incremental_mb"])]
+        for name, seconds, peak in steps:
+            lines.append(f"| {int(r['events']):,} | {name} | {seconds:.2f} | {r['events'] / seconds:,.0f} |"
+                         f" {peak:,.0f} | {seconds / r['floor_s']:.1f} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 10_000_000])
+    parser.add_argument("--work", type=Path, default=PROJECT_DIR / "data" / "benchmark")
+    parser.add_argument("--out", type=Path, default=PROJECT_DIR / "docs" / "benchmark.md")
+    args = parser.parse_args()
+    results = []
+    for size in args.sizes:
+        results.append(run_size(size, args.work))
+        print(markdown(results[-1:]), flush=True)
+    header = ("# Benchmark (DuckDB, 2 cores)\n\nWritten by `scripts/benchmark.py`. Peak MB is the measured "
+              "process's own peak resident memory. The full and incremental dbt builds include the data tests.\n\n")
+    args.out.write_text(header + markdown(results))
+
+
+if __name__ == "__main__":
+    main()
