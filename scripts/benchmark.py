@@ -26,8 +26,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
-
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 PRODUCTS = {  # product: (activation [(event, count)], window days, survival event)
     "session_replay": ([("recording analyzed", 5), ("replay list filter added", 1)], 30, "recording analyzed"),
@@ -56,6 +54,13 @@ def measured(argv: list[str], env: dict[str, str] | None = None) -> Measure:
     if status != 0:
         raise SystemExit(f"{' '.join(argv)} failed: {process.stderr.read().decode() if process.stderr else ''}")
     return Measure(seconds, usage.ru_maxrss / 1024)
+
+
+def in_child(sql: str) -> str:
+    """Runs DuckDB SQL in a child process, so that this process stays small: on
+    Linux a child's peak memory (wait4) starts from its parent's size at fork."""
+    script = "import duckdb, sys; print(duckdb.execute(sys.argv[1]).fetchall()[0][0] if sys.argv[1].startswith('select') else '')"
+    return subprocess.run([sys.executable, "-c", script, sql], check=True, capture_output=True, text=True).stdout.strip()
 
 
 def baseline_sql(glob: str) -> str:
@@ -95,17 +100,17 @@ def prepare(size: int, work: Path) -> tuple[Path, Path]:
     events = work / f"{size}" / "generated"
     history, day = work / f"{size}" / "history", work / f"{size}" / "day"
     if not (history / "events.parquet").exists():
-        subprocess.run([sys.executable, "scripts/generate_events.py", "--events", str(size), "--out", str(events)],
-                       cwd=PROJECT_DIR, check=True)
+        if not any(events.glob("*.parquet")):
+            subprocess.run([sys.executable, "scripts/generate_events.py", "--events", str(size), "--out", str(events)],
+                           cwd=PROJECT_DIR, check=True)
         history.mkdir(parents=True, exist_ok=True)
         day.mkdir(parents=True, exist_ok=True)
-        with duckdb.connect() as connection:
-            source = f"read_parquet('{events}/*.parquet')"
-            (cutoff,) = connection.sql(f"select date_trunc('day', max(timestamp)) from {source}").fetchone()
-            connection.execute(f"copy (select * from {source} where timestamp < '{cutoff}' order by timestamp)"
-                               f" to '{history}/events.parquet' (format parquet, compression zstd)")
-            connection.execute(f"copy (select * from {source} where timestamp >= '{cutoff}')"
-                               f" to '{work}/{size}/day.parquet' (format parquet, compression zstd)")
+        source = f"read_parquet('{events}/*.parquet')"
+        cutoff = f"(select date_trunc('day', max(timestamp)) from {source})"
+        in_child(f"copy (select * from {source} where timestamp < {cutoff} order by timestamp)"
+                 f" to '{history}/events.parquet' (format parquet, compression zstd)")
+        in_child(f"copy (select * from {source} where timestamp >= {cutoff})"
+                 f" to '{work}/{size}/day.parquet' (format parquet, compression zstd)")
     return history, work / f"{size}" / "day.parquet"
 
 
@@ -125,8 +130,7 @@ def run_size(size: int, work: Path) -> dict[str, float]:
     database, target = work / f"{size}" / "bench.duckdb", work / f"{size}" / "target"
     database.unlink(missing_ok=True)
     env = {"ACTIVATION_DUCKDB_PATH": str(database), "DBT_PROFILES_DIR": str(PROJECT_DIR)}
-    with duckdb.connect() as connection:
-        (rows,) = connection.sql(f"select count(*) from read_parquet('{glob}')").fetchone()
+    rows = int(in_child(f"select count(*) from read_parquet('{glob}')"))
     python = sys.executable
     floor = measured([python, "-c", "import duckdb,sys; duckdb.sql(sys.argv[1]).fetchall()",
                       f"select \"$group_0\", event, count(*) from read_parquet('{glob}') group by all"])

@@ -8,12 +8,15 @@ through dbtRunner; results are read back with plain SQL.
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import json
 import os
 import shutil
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import duckdb
@@ -23,16 +26,20 @@ from dbt.cli.main import dbtRunner, dbtRunnerResult
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
-EVENT_SCHEMA = pa.schema(
-    [
-        ("uuid", pa.string()),
-        ("event", pa.string()),
-        ("timestamp", pa.timestamp("us")),
-        ("distinct_id", pa.string()),
-        ("properties", pa.string()),
-        ("$group_0", pa.string()),
-    ]
-)
+
+
+def load_generator() -> ModuleType:
+    """scripts/generate_events.py as a module: the source schema and the sample data come from it."""
+    spec = importlib.util.spec_from_file_location("generate_events", PROJECT_DIR / "scripts" / "generate_events.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look themselves up there
+    spec.loader.exec_module(module)
+    return module
+
+
+GENERATOR = load_generator()
+EVENT_SCHEMA: pa.Schema = GENERATOR.SCHEMA
 
 # The per-product models and the mart: what incremental and cross-adapter
 # comparisons check row for row.
