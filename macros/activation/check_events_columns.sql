@@ -1,7 +1,7 @@
 {#- Stops with one clear message when the events source lacks a column the
     project reads, instead of a database error deep in compiled SQL. -#}
 {% macro check_events_columns() %}
-    {%- if not execute or model.resource_type != 'model' -%}
+    {%- if not execute or model.resource_type != 'model' or flags.WHICH not in ['run', 'build'] -%}
         {{ return('') }}
     {%- endif -%}
     {%- set events = source('posthog', 'events') -%}

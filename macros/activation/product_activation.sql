@@ -8,11 +8,12 @@
     survival_criteria,
     activation_window_days=30,
     survival_window_months=[3, 4],
-    intent_contexts=none
+    intent_contexts=none,
+    candidates=none
 ) %}
 {%- set spec = activation.validate_product_activation(
     product, activation_criteria, activation_window_days, survival_criteria,
-    survival_window_months, intent_contexts, kwargs.keys() | list) -%}
+    survival_window_months, intent_contexts, candidates, kwargs.keys() | list) -%}
 
 {{ config(
     materialized='incremental',
@@ -29,19 +30,20 @@
     {%- do activation.declared_products() -%}
 {%- endif %}
 
+{%- set activation_end = dbt.dateadd('day', spec.activation_window_days, 'intent_at') -%}
+{%- set survival_start = dbt.dateadd('month', spec.survival_window_months[0], 'intent_at') -%}
+{%- set survival_end = dbt.dateadd('month', spec.survival_window_months[1], 'intent_at') -%}
+{#- activation criteria first, then survival: org_progress splits them by position -#}
 {%- set criteria = [] -%}
 {%- for criterion in spec.activation_criteria -%}
-    {%- do criteria.append(dict(criterion, phase='activation')) -%}
+    {%- do criteria.append(dict(criterion, starts_at=none, ends_at=activation_end)) -%}
 {%- endfor -%}
 {%- for criterion in spec.survival_criteria -%}
-    {%- do criteria.append(dict(criterion, phase='survival')) -%}
+    {%- do criteria.append(dict(criterion, starts_at=survival_start, ends_at=survival_end)) -%}
 {%- endfor -%}
 {%- set activation_count = spec.activation_criteria | length -%}
 {%- set survival_count = spec.survival_criteria | length -%}
 {%- set event_names = criteria | map(attribute='event') | unique | list -%}
-{%- set activation_end = dbt.dateadd('day', spec.activation_window_days, 'intent_at') -%}
-{%- set survival_start = dbt.dateadd('month', spec.survival_window_months[0], 'intent_at') -%}
-{%- set survival_end = dbt.dateadd('month', spec.survival_window_months[1], 'intent_at') -%}
 {%- set since = activation.late_arrival_cutoff(this, 'intent_at') if is_incremental() else none %}
 
 with
@@ -137,64 +139,7 @@ window_events as (
 
 ),
 
-{#- One row per event and criterion it meets (an event can meet several). -#}
-criterion_matches as (
-    {%- for criterion in criteria %}
-
-    select
-        org_id,
-        {{ loop.index0 }} as criterion_index,
-        event_uuid,
-        event_at
-    from window_events
-    where
-        event_name = {{ activation.string_literal(criterion.event) }}
-        {%- for key, value in criterion.properties.items() %}
-        and {{ activation.json_string('properties', key) }} = {{ activation.string_literal(value) }}
-        {%- endfor %}
-        {%- if criterion.phase == 'activation' %}
-        and event_at < {{ activation_end }}
-        {%- else %}
-        and event_at >= {{ survival_start }}
-        and event_at < {{ survival_end }}
-        {%- endif %}
-    {%- if not loop.last %}
-
-    union all
-    {%- endif %}
-    {%- endfor %}
-
-),
-
-numbered_matches as (
-
-    select
-        org_id,
-        criterion_index,
-        event_at,
-        row_number() over (
-            partition by org_id, criterion_index
-            order by event_at, event_uuid
-        ) as match_number
-    from criterion_matches
-
-),
-
-{#- A criterion is met at its N-th match, N being its min_count. -#}
-criteria_met as (
-
-    select
-        org_id,
-        criterion_index,
-        event_at as met_at
-    from numbered_matches
-    where match_number = case criterion_index
-        {%- for criterion in criteria %}
-        when {{ loop.index0 }} then {{ criterion.min_count }}
-        {%- endfor %}
-    end
-
-),
+{{ activation.criteria_met(criteria) }},
 
 org_progress as (
 

@@ -62,7 +62,7 @@
 
 {% macro validate_product_activation(
     product, activation_criteria, activation_window_days, survival_criteria,
-    survival_window_months, intent_contexts, unknown_arguments
+    survival_window_months, intent_contexts, candidates, unknown_arguments
 ) %}
     {%- if product is not string or product != product | trim | lower or product == '' -%}
         {{ activation._fail_product_argument(product, 'product',
@@ -71,7 +71,7 @@
     {%- for name in unknown_arguments -%}
         {{ activation._fail_product_argument(product, name,
             "is not an argument (allowed: product, activation_criteria, activation_window_days, "
-            ~ "survival_criteria, survival_window_months, intent_contexts)") }}
+            ~ "survival_criteria, survival_window_months, intent_contexts, candidates)") }}
     {%- endfor -%}
     {%- set activation_rules = activation._validate_criteria(product, 'activation_criteria', activation_criteria) -%}
     {%- set survival_rules = activation._validate_criteria(product, 'survival_criteria', survival_criteria) -%}
@@ -94,7 +94,41 @@
         {{ activation._fail_product_argument(product, 'intent_contexts',
             "must be a non-empty list of intent context names, or left out") }}
     {%- endif -%}
+    {%- set candidate_rules = [] -%}
+    {%- if candidates is not none and (not activation._is_list(candidates) or candidates | length == 0) -%}
+        {{ activation._fail_product_argument(product, 'candidates',
+            "must be a non-empty list of {'name': ..., 'activation_criteria': [...]}, or left out") }}
+    {%- endif -%}
+    {%- for candidate in candidates or [] -%}
+        {%- set where = "candidates[" ~ loop.index0 ~ "]" -%}
+        {%- if candidate is not mapping -%}
+            {{ activation._fail_product_argument(product, where, "must be a mapping with name and activation_criteria") }}
+        {%- endif -%}
+        {%- for key in candidate if key not in ['name', 'activation_criteria', 'activation_window_days'] -%}
+            {{ activation._fail_product_argument(product, where,
+                "has unknown key '" ~ key ~ "' (allowed: name, activation_criteria, activation_window_days)") }}
+        {%- endfor -%}
+        {%- set name = candidate.get('name') -%}
+        {%- if name is not string or name | trim == '' or name == 'current'
+            or name in candidate_rules | map(attribute='name') | list -%}
+            {{ activation._fail_product_argument(product, where ~ ".name",
+                "must be a non-empty name, unique among the candidates, other than 'current' "
+                ~ "(the product's own definition)") }}
+        {%- endif -%}
+        {%- set window = candidate.get('activation_window_days', activation_window_days) -%}
+        {%- if window is not integer or window <= 0 -%}
+            {{ activation._fail_product_argument(product, where ~ ".activation_window_days",
+                "must be a whole number of days > 0, got " ~ window) }}
+        {%- endif -%}
+        {%- do candidate_rules.append({
+            'name': name,
+            'activation_criteria': activation._validate_criteria(
+                product, where ~ ".activation_criteria", candidate.get('activation_criteria')),
+            'activation_window_days': window,
+        }) -%}
+    {%- endfor -%}
     {{ return({
+        'candidates': candidate_rules,
         'product': product,
         'activation_criteria': activation_rules,
         'activation_window_days': activation_window_days,

@@ -1,3 +1,4 @@
+{#- The candidates are compared in activation_candidates (docs: "Choosing a definition"). -#}
 {{ product_activation(
     product='session_replay',
     activation_criteria=[
@@ -9,4 +10,18 @@
         {'event': 'recording analyzed', 'min_count': 1},
     ],
     survival_window_months=[3, 4],
+    candidates=[
+        {'name': 'one_recording', 'activation_criteria': [{'event': 'recording analyzed'}]},
+        {'name': 'three_recordings', 'activation_criteria': [{'event': 'recording analyzed', 'min_count': 3}]},
+        {'name': 'ten_recordings', 'activation_criteria': [{'event': 'recording analyzed', 'min_count': 10}]},
+        {'name': 'one_filter', 'activation_criteria': [{'event': 'replay list filter added'}]},
+        {
+            'name': 'current_in_14_days',
+            'activation_criteria': [
+                {'event': 'recording analyzed', 'min_count': 5},
+                {'event': 'replay list filter added'},
+            ],
+            'activation_window_days': 14,
+        },
+    ],
 ) }}
