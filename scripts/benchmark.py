@@ -1,4 +1,5 @@
-"""Measures the project on DuckDB against the floor and a hand-written baseline.
+"""Measures the project against the floor and a hand-written baseline, on
+DuckDB or on the embedded ClickHouse engine (chdb).
 
 For each size: generate events with the sample generator, hold back the last
 day, then time (wall seconds, peak memory of the process) each of:
@@ -10,9 +11,12 @@ day, then time (wall seconds, peak memory of the process) each of:
    models' own SQL time from run_results.json;
 4. incremental: the held-back day added, then `dbt build`.
 
-Writes a markdown table (default docs/benchmark.md).
+On ClickHouse the events are first loaded into a MergeTree table (not timed),
+as they would be in PostHog's own ClickHouse. Each engine's table goes to its
+own markdown file (default docs/benchmark-<engine>.md).
 
-    python scripts/benchmark.py --sizes 1000000 10000000
+    python scripts/benchmark.py --engine duckdb --sizes 1000000 10000000
+    python scripts/benchmark.py --engine clickhouse --sizes 1000000
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -27,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+TARGETS = {"duckdb": "duckdb", "clickhouse": "clickhouse_embedded"}
 PRODUCTS = {  # product: (activation [(event, count)], window days, survival event)
     "session_replay": ([("recording analyzed", 5), ("replay list filter added", 1)], 30, "recording analyzed"),
     "product_analytics": ([("insight saved", 3), ("dashboard created", 1)], 30, "insight viewed"),
@@ -63,8 +69,9 @@ def in_child(sql: str) -> str:
     return subprocess.run([sys.executable, "-c", script, sql], check=True, capture_output=True, text=True).stdout.strip()
 
 
-def baseline_sql(glob: str) -> str:
-    """One PostHog-handbook-style query per product, unioned into one script."""
+def baseline_sql(source: str, json_string: str) -> str:
+    """One PostHog-handbook-style query per product, as a script. `json_string`
+    formats (column, key) as the engine's JSON string extraction."""
     queries = []
     for product, (criteria, window, usage) in PRODUCTS.items():
         counts = ",\n".join(
@@ -74,10 +81,10 @@ def baseline_sql(glob: str) -> str:
         queries.append(f"""
 with intents as (
     select "$group_0" as org, min(timestamp) as intent_at
-    from read_parquet('{glob}')
+    from {source}
     where event in ('user showed product intent', 'onboarding product selected')
-      and lower(trim(json_extract_string(properties, '$.product_key'))) = '{product}'
-      and coalesce(json_extract_string(properties, '$.type'), '') != 'cross_sell'
+      and lower(trim({json_string.format("properties", "product_key")})) = '{product}'
+      and coalesce({json_string.format("properties", "type")}, '') != 'cross_sell'
       and coalesce("$group_0", '') != ''
     group by 1
 ), per_org as (
@@ -86,7 +93,7 @@ with intents as (
     count(*) filter (where e.event = '{usage}' and e.timestamp >= i.intent_at + interval 3 month
                      and e.timestamp < i.intent_at + interval 4 month) >= 1 as survived
     from intents as i
-    left join read_parquet('{glob}') as e on e."$group_0" = i.org and e.timestamp >= i.intent_at
+    left join {source} as e on e."$group_0" = i.org and e.timestamp >= i.intent_at
     group by 1, 2
 )
 select '{product}', date_trunc('month', intent_at), count(*), count(*) filter (where {met}),
@@ -119,28 +126,58 @@ def sql_seconds(target: Path) -> float:
     return sum(result["execution_time"] for result in results if result["unique_id"].startswith("model."))
 
 
-def run_size(size: int, work: Path) -> dict[str, float]:
+# Runs ClickHouse SQL (statements split on ';') in a child process on the embedded engine.
+CLICKHOUSE_CHILD = (
+    "import sys; sys.path.insert(0, 'scripts'); import clickhouse_embedded as ch; "
+    "client = ch.client(); [client.query(q) for q in sys.argv[1].split(';')]"
+)
+DUCKDB_CHILD = "import duckdb, sys; [duckdb.sql(q).fetchall() for q in sys.argv[1].split(';')]"
+
+
+def run_size(size: int, work: Path, engine: str) -> dict[str, float]:
     history, day = prepare(size, work)
-    events_dir = work / f"{size}" / "events"
+    root = work / f"{size}"
+    events_dir = root / "events"
     events_dir.mkdir(exist_ok=True)
     for old in events_dir.glob("*.parquet"):
         old.unlink()
     os.link(history / "events.parquet", events_dir / "history.parquet")
     glob = str(events_dir / "*.parquet")
-    database, target = work / f"{size}" / "bench.duckdb", work / f"{size}" / "target"
-    database.unlink(missing_ok=True)
-    env = {"ACTIVATION_DUCKDB_PATH": str(database), "DBT_PROFILES_DIR": str(PROJECT_DIR)}
     rows = int(in_child(f"select count(*) from read_parquet('{glob}')"))
     python = sys.executable
-    floor = measured([python, "-c", "import duckdb,sys; duckdb.sql(sys.argv[1]).fetchall()",
-                      f"select \"$group_0\", event, count(*) from read_parquet('{glob}') group by all"])
-    baseline = measured([python, "-c", "import duckdb,sys; [duckdb.sql(q).fetchall() for q in sys.argv[1].split(';')]",
-                         baseline_sql(glob)])
-    dbt = [str(Path(python).parent / "dbt"), "build", "--quiet", "--target-path", str(target),
-           "--vars", json.dumps({"events_path": glob})]
+    target = root / f"target-{engine}"
+    env = {"DBT_PROFILES_DIR": str(PROJECT_DIR)}
+    if engine == "duckdb":
+        database = root / "bench.duckdb"
+        database.unlink(missing_ok=True)
+        env["ACTIVATION_DUCKDB_PATH"] = str(database)
+        source, child = f"read_parquet('{glob}')", DUCKDB_CHILD
+        json_string = "json_extract_string({0}, '$.{1}')"
+        dbt = [str(Path(python).parent / "dbt")]
+        dbt_vars = {"events_path": glob}
+    else:
+        chdb_path = root / "chdb"
+        shutil.rmtree(chdb_path, ignore_errors=True)
+        env["ACTIVATION_CHDB_PATH"] = str(chdb_path)
+        source, child = "bench_events.events", CLICKHOUSE_CHILD
+        json_string = "JSONExtractString({0}, '{1}')"
+        dbt = [python, "scripts/clickhouse_embedded.py"]
+        dbt_vars = {"events_database": "bench_events"}
+        load = [python, "scripts/clickhouse_embedded.py", "load-events"]
+        subprocess.run([*load, str(history / "events.parquet")], cwd=PROJECT_DIR, env={**os.environ, **env},
+                       check=True, stdout=subprocess.DEVNULL)
+        env["ACTIVATION_CLICKHOUSE_SCHEMA"] = "bench_activation"
+    floor = measured([python, "-c", child, f'select "$group_0", event, count(*) from {source} group by all'], env)
+    baseline = measured([python, "-c", child, baseline_sql(source, json_string)], env)
+    dbt += ["build", "--quiet", "--target", TARGETS[engine], "--target-path", str(target),
+            "--vars", json.dumps(dbt_vars)]
     full = measured([*dbt, "--full-refresh"], env)
     full_sql = sql_seconds(target)
-    os.link(day, events_dir / "day.parquet")
+    if engine == "duckdb":
+        os.link(day, events_dir / "day.parquet")
+    else:
+        subprocess.run([python, "scripts/clickhouse_embedded.py", "load-events", str(day)], cwd=PROJECT_DIR,
+                       env={**os.environ, **env}, check=True, stdout=subprocess.DEVNULL)
     incremental = measured(dbt, env)
     return {"events": rows, "floor_s": floor.seconds, "floor_mb": floor.peak_mb,
             "baseline_s": baseline.seconds, "baseline_mb": baseline.peak_mb,
@@ -169,17 +206,21 @@ def markdown(results: list[dict[str, float]]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--engine", choices=sorted(TARGETS), default="duckdb")
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 10_000_000])
     parser.add_argument("--work", type=Path, default=PROJECT_DIR / "data" / "benchmark")
-    parser.add_argument("--out", type=Path, default=PROJECT_DIR / "docs" / "benchmark.md")
+    parser.add_argument("--out", type=Path, help="default: docs/benchmark-<engine>.md")
     args = parser.parse_args()
+    out = args.out or PROJECT_DIR / "docs" / f"benchmark-{args.engine}.md"
     results = []
     for size in args.sizes:
-        results.append(run_size(size, args.work))
+        results.append(run_size(size, args.work, args.engine))
         print(markdown(results[-1:]), flush=True)
-    header = ("# Benchmark (DuckDB, 2 cores)\n\nWritten by `scripts/benchmark.py`. Peak MB is the measured "
-              "process's own peak resident memory. The full and incremental dbt builds include the data tests.\n\n")
-    args.out.write_text(header + markdown(results))
+    engine = {"duckdb": "DuckDB", "clickhouse": "ClickHouse 26.9, embedded (chdb)"}[args.engine]
+    header = (f"# Benchmark: {engine}, 2 cores\n\nWritten by `scripts/benchmark.py --engine {args.engine}`. "
+              "Peak MB is the measured process's own peak resident memory. The full and incremental dbt "
+              "builds include the data tests.\n\n")
+    out.write_text(header + markdown(results))
 
 
 if __name__ == "__main__":

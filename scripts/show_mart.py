@@ -1,4 +1,4 @@
-"""Prints the monthly conversion mart of the DuckDB database as a table."""
+"""Prints the monthly conversion mart as a table, from DuckDB or the embedded ClickHouse engine."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ import argparse
 import os
 
 import duckdb
+import pyarrow as pa
 
-QUERY = """
+# Formatting runs in DuckDB over the fetched rows, so both engines print alike.
+FORMAT = """
 select
     product,
     strftime(intent_month, '%Y-%m') as month,
@@ -20,21 +22,37 @@ select
     round(100 * retention_rate, 1) as "ret %",
     round(retention_lift, 2) as lift,
     case when is_mature then 'yes' else 'no' end as mature
-from activation_funnel_monthly
+from mart
 order by product, intent_month
 """
+MART = "select * from activation_funnel_monthly"
+
+
+def fetch_duckdb(database: str) -> pa.Table:
+    with duckdb.connect(database, read_only=True) as connection:
+        return connection.sql(MART).arrow()
+
+
+def fetch_clickhouse() -> pa.Table:
+    import clickhouse_embedded  # the embedded engine's client; scripts/ is on the path when run as a script
+
+    schema = os.environ.get("ACTIVATION_CLICKHOUSE_SCHEMA", "activation")
+    with clickhouse_embedded.client(database=schema) as connection:
+        return connection.query_arrow(MART)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--engine", choices=["duckdb", "clickhouse"], default="duckdb")
     parser.add_argument(
         "--database",
         default=os.environ.get("ACTIVATION_DUCKDB_PATH", "target/activation.duckdb"),
         help="DuckDB file the project was built into",
     )
     args = parser.parse_args()
-    with duckdb.connect(args.database, read_only=True) as connection:
-        connection.sql(QUERY).show(max_rows=1000, max_width=200)
+    mart = fetch_duckdb(args.database) if args.engine == "duckdb" else fetch_clickhouse()
+    duckdb.sql(FORMAT).show(max_rows=1000, max_width=200)
+    del mart  # read by name in FORMAT
 
 
 if __name__ == "__main__":

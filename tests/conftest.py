@@ -4,9 +4,15 @@ from pathlib import Path
 
 import pytest
 
-from harness import Warehouse
+from harness import ENGINES, Warehouse
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> str:
+    """Each test that asks for it runs once on DuckDB and once on ClickHouse."""
+    return str(request.param)
 
 
 @pytest.fixture
-def warehouse(tmp_path: Path) -> Warehouse:
-    return Warehouse(tmp_path)
+def warehouse(tmp_path: Path, engine: str) -> Warehouse:
+    return Warehouse(tmp_path, engine=engine)

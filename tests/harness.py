@@ -1,18 +1,23 @@
 """Runs this dbt project against a throwaway database, for the pytest suite.
 
 Each `Warehouse` owns a temporary directory holding its events, its database
-and dbt's target directory, so tests never share state. dbt runs in-process
-through dbtRunner; results are read back with plain SQL.
+and dbt's target directory, so tests never share state. It runs on one of two
+engines: DuckDB (a database file per warehouse) or ClickHouse (the embedded
+chdb engine, one per process, so each warehouse gets its own databases). dbt
+runs in-process through dbtRunner; results are read back with plain SQL.
 """
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import importlib.util
+import itertools
 import json
 import os
 import shutil
 import sys
+import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,21 +30,30 @@ import pyarrow.parquet as pq
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+ENGINES = ("duckdb", "clickhouse")
+TARGETS = {"duckdb": "duckdb", "clickhouse": "clickhouse_embedded"}
 
 
-
-def load_generator() -> ModuleType:
-    """scripts/generate_events.py as a module: the source schema and the sample data come from it."""
-    spec = importlib.util.spec_from_file_location("generate_events", PROJECT_DIR / "scripts" / "generate_events.py")
+def load_script(name: str) -> ModuleType:
+    """scripts/<name>.py as a module (the source schema, the sample data and the embedded engine come from there)."""
+    spec = importlib.util.spec_from_file_location(name, PROJECT_DIR / "scripts" / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look themselves up there
+    sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 
 
-GENERATOR = load_generator()
+GENERATOR = load_script("generate_events")
 EVENT_SCHEMA: pa.Schema = GENERATOR.SCHEMA
+
+# chdb runs one engine per process on one directory: every ClickHouse warehouse
+# of this test process lives there, in databases of its own.
+os.environ["ACTIVATION_CHDB_PATH"] = tempfile.mkdtemp(prefix="activation-chdb-")
+atexit.register(shutil.rmtree, os.environ["ACTIVATION_CHDB_PATH"], ignore_errors=True)
+CLICKHOUSE = load_script("clickhouse_embedded")
+CLICKHOUSE.route_embedded_host()
+_warehouse_numbers = itertools.count()
 
 # The per-product models and the mart: what incremental and cross-adapter
 # comparisons check row for row.
@@ -94,16 +108,19 @@ class DbtError(AssertionError):
 
 @dataclass
 class Warehouse:
-    """A DuckDB database built by this project from the Parquet files in `events_dir`."""
+    """A database built by this project, on `engine`, from the events loaded into it."""
 
     work_dir: Path
     project_dir: Path = PROJECT_DIR
     extra_vars: dict[str, Any] = field(default_factory=dict)
-    # A new database file per reset: DuckDB keeps a file's instance alive in the
+    engine: str = "duckdb"
+    # A new database per reset: DuckDB keeps a file's instance alive in the
     # process, so a deleted file's tables would come back.
     generation: int = 0
+    number: int = field(default_factory=lambda: next(_warehouse_numbers))
 
     def __post_init__(self) -> None:
+        assert self.engine in ENGINES, self.engine
         self.events_dir.mkdir(parents=True, exist_ok=True)
         shutil.copy(self.project_dir / "profiles.example.yml", self.work_dir / "profiles.yml")
 
@@ -115,10 +132,19 @@ class Warehouse:
     def database(self) -> Path:
         return self.work_dir / f"activation-{self.generation}.duckdb"
 
+    @property
+    def schema(self) -> str:
+        """ClickHouse: the database of the models (the events live in `<schema>_events`)."""
+        return f"activation_{self.number}_{self.generation}"
+
     def reset(self) -> None:
         """Starts over with no events and a new database; keeps dbt's parsed project for speed."""
         for path in self.events_dir.glob("*.parquet"):
             path.unlink()
+        if self.engine == "clickhouse":
+            with CLICKHOUSE.client() as connection:
+                for database in (self.schema, f"{self.schema}_events"):
+                    connection.command(f"drop database if exists `{database}`")
         self.generation += 1
 
     def snapshot(self) -> dict[str, list[dict[str, Any]]]:
@@ -128,36 +154,59 @@ class Warehouse:
     def load(self, events: Iterable[Event]) -> None:
         """Adds a file of events to the source: a new load, never replacing an earlier one."""
         number = len(list(self.events_dir.glob("*.parquet")))
-        write_events(self.events_dir / f"load-{number:04d}.parquet", events)
+        path = self.events_dir / f"load-{number:04d}.parquet"
+        write_events(path, events)
+        if self.engine == "clickhouse":
+            CLICKHOUSE.load_events([str(path)], database=f"{self.schema}_events")
 
     def dbt(self, *args: str, vars: dict[str, Any] | None = None) -> dbtRunnerResult:
         """Runs one dbt command; raises DbtError with dbt's messages when it fails."""
-        all_vars = {"events_path": str(self.events_dir / "*.parquet"), **self.extra_vars, **(vars or {})}
+        source = {"events_path": str(self.events_dir / "*.parquet"), "events_database": f"{self.schema}_events"}
+        all_vars = {**source, **self.extra_vars, **(vars or {})}
         os.environ["ACTIVATION_DUCKDB_PATH"] = str(self.database)
+        os.environ["ACTIVATION_CLICKHOUSE_SCHEMA"] = self.schema
+        if self.engine == "clickhouse":
+            CLICKHOUSE.load_events([], database=f"{self.schema}_events")  # an empty source exists too
         argv = [
             *args,
             "--project-dir", str(self.project_dir),
             "--profiles-dir", str(self.work_dir),
             "--target-path", str(self.work_dir / "target"),
+            "--target", TARGETS[self.engine],
             "--vars", json.dumps(all_vars),
         ]
         result = dbtRunner().invoke(argv)
         if not result.success:
-            raise DbtError(f"dbt {' '.join(args)} failed: {failure_messages(result)}")
+            raise DbtError(f"dbt {' '.join(args)} failed on {self.engine}: {failure_messages(result)}")
         return result
 
     def build(self, *args: str, vars: dict[str, Any] | None = None) -> dbtRunnerResult:
         return self.dbt("build", "--quiet", *args, vars=vars)
 
     def query(self, sql: str) -> list[tuple[Any, ...]]:
-        with duckdb.connect(str(self.database)) as connection:
-            return connection.sql(sql).fetchall()
+        return self._fetch(sql)[1]
 
     def rows(self, relation: str, order_by: str) -> list[dict[str, Any]]:
-        with duckdb.connect(str(self.database)) as connection:
-            result = connection.sql(f"select * from {relation} order by {order_by}")
-            names = [column[0] for column in result.description]
-            return [dict(zip(names, row)) for row in result.fetchall()]
+        names, rows = self._fetch(f"select * from {relation} order by {order_by}")
+        return [dict(zip(names, row)) for row in rows]
+
+    def _fetch(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """Column names and rows, with values in one form whatever the engine."""
+        if self.engine == "duckdb":
+            with duckdb.connect(str(self.database)) as connection:
+                result = connection.sql(sql)
+                return [column[0] for column in result.description], result.fetchall()
+        with CLICKHOUSE.client(database=self.schema) as connection:
+            result = connection.query(sql, settings={"session_timezone": "UTC"})
+            rows = [tuple(_plain(value) for value in row) for row in result.result_rows]
+            return list(result.column_names), rows
+
+
+def _plain(value: Any) -> Any:
+    """ClickHouse returns zone-aware UTC datetimes where DuckDB returns naive ones."""
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return value
 
 
 def failure_messages(result: dbtRunnerResult) -> str:

@@ -58,13 +58,13 @@ def with_bad_rows() -> tuple[list[Event], dict[str, int]]:
     return [*good, *bad, *copies], expected
 
 
-def test_bad_rows_are_rejected_with_reasons_and_leave_the_mart_unchanged(tmp_path: Path) -> None:
-    clean = Warehouse(tmp_path / "clean")
+def test_bad_rows_are_rejected_with_reasons_and_leave_the_mart_unchanged(tmp_path: Path, engine: str) -> None:
+    clean = Warehouse(tmp_path / "clean", engine=engine)
     clean.load(hand_built_events())
     clean.build()
 
     events, expected = with_bad_rows()
-    dirty = Warehouse(tmp_path / "dirty")
+    dirty = Warehouse(tmp_path / "dirty", engine=engine)
     dirty.load(events)
     dirty.build()  # includes the reconciliation data test
 
@@ -77,7 +77,7 @@ def test_bad_rows_are_rejected_with_reasons_and_leave_the_mart_unchanged(tmp_pat
     assert dirty.query("select count(*) from stg_product_intents where product = 'no_such_product'") == [(1,)]
 
 
-def test_names_with_quotes_backslashes_and_unicode_match_exactly(tmp_path: Path) -> None:
+def test_names_with_quotes_backslashes_and_unicode_match_exactly(tmp_path: Path, engine: str) -> None:
     project = tmp_path / "project"
     shutil.copytree(PROJECT_DIR, project, ignore=IGNORED)
     odd_event = "it's \"quoted\" \\ ünïcode"
@@ -88,7 +88,7 @@ def test_names_with_quotes_backslashes_and_unicode_match_exactly(tmp_path: Path)
     survival_criteria=[{'event': "x'); drop table stg_events; --"}],
 ) }}
 """)
-    warehouse = Warehouse(tmp_path / "run", project_dir=project)
+    warehouse = Warehouse(tmp_path / "run", project_dir=project, engine=engine)
     intent = {"product_key": "odd"}
     warehouse.load([
         Event("i1", "user showed product intent", WHEN, "o'1", intent),
@@ -112,7 +112,9 @@ def test_an_empty_source_builds_an_empty_mart(warehouse: Warehouse) -> None:
     assert warehouse.query("select count(*) from activation_session_replay") == [(0,)]
 
 
-def test_a_source_missing_a_column_is_one_clear_error(warehouse: Warehouse) -> None:
+def test_a_source_missing_a_column_is_one_clear_error(tmp_path: Path) -> None:
+    # DuckDB only: the ClickHouse test source is created with every column.
+    warehouse = Warehouse(tmp_path)
     schema = pa.schema([field for field in EVENT_SCHEMA if field.name != "distinct_id"])
     pq.write_table(pa.Table.from_pylist([], schema=schema), warehouse.events_dir / "events.parquet")
     with pytest.raises(DbtError, match="has no column distinct_id"):

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from harness import PROJECT_DIR, Event, Warehouse
+from harness import ENGINES, PROJECT_DIR, Event, Warehouse
 from test_products import IGNORED, add_product_model
 
 INTENT_AT = dt.datetime(2025, 1, 10, 9)
@@ -55,8 +55,8 @@ def hand_worked_events() -> list[Event]:
     return events
 
 
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
+@pytest.fixture(scope="module", params=ENGINES)
+def warehouse(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Warehouse:
     root = tmp_path_factory.mktemp("candidates")
     project = root / "project"
     shutil.copytree(PROJECT_DIR, project, ignore=IGNORED)
@@ -72,7 +72,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
     ],
 ) }}
 """)
-    built = Warehouse(root / "run", project_dir=project,
+    built = Warehouse(root / "run", project_dir=project, engine=request.param,
                       extra_vars={"as_of": "2025-12-01 00:00:00", "candidate_min_activated_orgs": 3})
     built.load(hand_worked_events())
     built.build()

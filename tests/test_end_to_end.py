@@ -1,4 +1,4 @@
-"""End to end on DuckDB over a small event set whose results are worked out by hand.
+"""End to end, on DuckDB and on ClickHouse, over a small event set whose results are worked out by hand.
 
 January: six organizations show intent for session replay; three activate and
 two of those still use it in month 3, as does one that never activated. That
@@ -16,7 +16,7 @@ from itertools import count
 
 import pytest
 
-from harness import Event, Warehouse, mart_by_key
+from harness import ENGINES, Event, Warehouse, mart_by_key
 
 INTENT = "user showed product intent"
 LEGACY_INTENT = "onboarding product selected"
@@ -83,9 +83,9 @@ def hand_built_events() -> list[Event]:
     return events
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
-    warehouse = Warehouse(tmp_path_factory.mktemp("hand_built"))
+@pytest.fixture(scope="module", params=ENGINES)
+def built(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Warehouse:
+    warehouse = Warehouse(tmp_path_factory.mktemp("hand_built"), engine=request.param)
     warehouse.load(hand_built_events())
     warehouse.build(vars={"as_of": "2025-06-15 00:00:00"})
     return warehouse

@@ -106,19 +106,37 @@ def test_a_late_earlier_intent_replaces_the_stored_one(warehouse: Warehouse) -> 
     assert_incremental_equals_full_refresh(warehouse, BUILD_WITHOUT_TESTS)
 
 
+def check_random_loads(warehouse: Warehouse, events: list[Event], data: st.DataObject) -> None:
+    cuts = data.draw(st.lists(st.integers(1, max(1, len(events) - 1)), min_size=1, max_size=4))
+    seed = data.draw(st.integers(0, 2**16))
+    loads = split_into_loads(events, cuts, random.Random(seed), late_share=0.5)
+    warehouse.reset()
+    run_loads(warehouse, loads, BUILD_WITHOUT_TESTS)
+    assert_incremental_equals_full_refresh(warehouse, BUILD_WITHOUT_TESTS)
+
+
 @pytest.fixture(scope="module")
-def shared_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
-    return Warehouse(tmp_path_factory.mktemp("hypothesis"))
+def duckdb_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
+    return Warehouse(tmp_path_factory.mktemp("hypothesis"), engine="duckdb")
+
+
+@pytest.fixture(scope="module")
+def clickhouse_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
+    return Warehouse(tmp_path_factory.mktemp("hypothesis"), engine="clickhouse")
 
 
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(events=event_sets(), data=st.data())
-def test_random_events_and_random_loads_equal_a_full_refresh(
-    shared_warehouse: Warehouse, events: list[Event], data: st.DataObject
+def test_random_events_and_random_loads_equal_a_full_refresh_duckdb(
+    duckdb_warehouse: Warehouse, events: list[Event], data: st.DataObject
 ) -> None:
-    cuts = data.draw(st.lists(st.integers(1, max(1, len(events) - 1)), min_size=1, max_size=4))
-    seed = data.draw(st.integers(0, 2**16))
-    loads = split_into_loads(events, cuts, random.Random(seed), late_share=0.5)
-    shared_warehouse.reset()
-    run_loads(shared_warehouse, loads, BUILD_WITHOUT_TESTS)
-    assert_incremental_equals_full_refresh(shared_warehouse, BUILD_WITHOUT_TESTS)
+    check_random_loads(duckdb_warehouse, events, data)
+
+
+# Fewer examples: a dbt run on the embedded ClickHouse engine costs about three on DuckDB.
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(events=event_sets(), data=st.data())
+def test_random_events_and_random_loads_equal_a_full_refresh_clickhouse(
+    clickhouse_warehouse: Warehouse, events: list[Event], data: st.DataObject
+) -> None:
+    check_random_loads(clickhouse_warehouse, events, data)

@@ -32,7 +32,7 @@ ranked_intents as (
 
 select
     org_id,
-    product,
+    {{ activation.non_nullable('product') }} as product,
     intent_at,
     cast({{ dbt.date_trunc('month', 'intent_at') }} as date) as intent_month,
     intent_context,

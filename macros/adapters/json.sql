@@ -21,3 +21,17 @@
     {%- set path = activation.string_literal('$."' ~ key ~ '"') -%}
     case when json_type({{ column }}, {{ path }}) = 'VARCHAR' then json_extract_string({{ column }}, {{ path }}) end
 {%- endmacro %}
+
+
+{#- ClickHouse: simdjson functions on the String column. JSONType is 'Null'
+    for text that is not JSON, so no guard is needed. -#}
+{% macro clickhouse__is_json_object(column) -%}
+    JSONType({{ column }}) = 'Object'
+{%- endmacro %}
+
+{#- JSONExtractString gives '' for a missing key or a non-string value:
+    JSONType tells a real string apart. -#}
+{% macro clickhouse__json_string(column, key) -%}
+    {%- set key_literal = activation.string_literal(key) -%}
+    if(JSONType({{ column }}, {{ key_literal }}) = 'String', JSONExtractString({{ column }}, {{ key_literal }}), null)
+{%- endmacro %}

@@ -25,3 +25,12 @@
         {{ activation.string_literal(value) }}{{ ", " if not loop.last }}
     {%- endfor -%}
 {%- endmacro %}
+
+
+{% macro clickhouse__string_literal(value) -%}
+    '{{ value | replace("\\", "\\\\") | replace("'", "\\'") }}'
+{%- endmacro %}
+
+{% macro clickhouse__timestamp_literal(value) -%}
+    toDateTime64({{ activation.string_literal(value) }}, 6, 'UTC')
+{%- endmacro %}

@@ -129,9 +129,11 @@ candidate_counts as (
 
         org_candidates as (
 
+            {#- aliased: ClickHouse names a column taken from a join by its
+                qualified name when both sides have it -#}
             select
-                candidate_list.candidate_index,
-                candidate_list.candidate,
+                candidate_list.candidate_index as candidate_index,
+                candidate_list.candidate as candidate,
                 mature_intents.survived,
                 coalesce(candidate_progress.criteria_met_count, 0) = candidate_list.criteria_count as activated
             from mature_intents

@@ -18,13 +18,14 @@ classified_events as (
 
 accepted_events as (
 
+    {#- the checks below guarantee these columns, so they are typed not null -#}
     select
-        event_uuid,
-        event_name,
-        event_at,
+        {{ activation.non_nullable('event_uuid') }} as event_uuid,
+        {{ activation.non_nullable('event_name') }} as event_name,
+        {{ activation.non_nullable('event_at') }} as event_at,
         distinct_id,
-        org_id,
-        properties
+        {{ activation.non_nullable('org_id') }} as org_id,
+        {{ activation.non_nullable('properties') }} as properties
     from classified_events
     where
         rejection_reason is null
