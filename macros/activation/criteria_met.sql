@@ -4,28 +4,20 @@
     its window as SQL over intent_at: starts_at (none: intent_at) and
     ends_at (exclusive). The result, `criteria_met`, has one row per
     organization and criterion met: criterion_index (position in `criteria`)
-    and met_at, the time of its N-th qualifying event (N = min_count). All
-    criteria are evaluated in one pass over window_events. -#}
+    and met_at, the time of its N-th qualifying event (N = min_count).
+
+    One pass over window_events whatever the number of criteria: each event
+    is joined to the criteria on its event name, then each pair is checked
+    against its own criterion. (A union of one filtered scan per criterion
+    would read window_events once per criterion: ClickHouse inlines CTEs.) -#}
 {% macro criteria_met(criteria) %}
-{#- one row per event and criterion it meets (an event can meet several) -#}
-criterion_matches as (
+criteria_list as (
     {%- for criterion in criteria %}
 
     select
-        org_id,
         {{ loop.index0 }} as criterion_index,
-        event_uuid,
-        event_at
-    from window_events
-    where
-        event_name = {{ activation.string_literal(criterion.event) }}
-        {%- for key, value in criterion.properties.items() %}
-        and {{ activation.json_string('properties', key) }} = {{ activation.string_literal(value) }}
-        {%- endfor %}
-        {%- if criterion.starts_at %}
-        and event_at >= {{ criterion.starts_at }}
-        {%- endif %}
-        and event_at < {{ criterion.ends_at }}
+        {{ activation.string_literal(criterion.event) }} as event_name,
+        {{ criterion.min_count }} as min_count
     {%- if not loop.last %}
 
     union all
@@ -34,11 +26,53 @@ criterion_matches as (
 
 ),
 
+{#- each event with every criterion on its event name (an event can meet several) -#}
+event_criteria as (
+
+    select
+        window_events.org_id,
+        window_events.intent_at,
+        window_events.event_uuid,
+        window_events.event_at,
+        window_events.properties,
+        criteria_list.criterion_index,
+        criteria_list.min_count
+    from window_events
+    inner join criteria_list
+        on window_events.event_name = criteria_list.event_name
+
+),
+
+criterion_matches as (
+
+    select
+        org_id,
+        criterion_index,
+        min_count,
+        event_uuid,
+        event_at
+    from event_criteria
+    where case criterion_index
+        {%- for criterion in criteria %}
+        when {{ loop.index0 }} then
+            event_at < {{ criterion.ends_at }}
+            {%- if criterion.starts_at %}
+            and event_at >= {{ criterion.starts_at }}
+            {%- endif %}
+            {%- for key, value in criterion.properties.items() %}
+            and {{ activation.json_string('properties', key) }} = {{ activation.string_literal(value) }}
+            {%- endfor %}
+        {%- endfor %}
+    end
+
+),
+
 numbered_matches as (
 
     select
         org_id,
         criterion_index,
+        min_count,
         event_at,
         row_number() over (
             partition by org_id, criterion_index
@@ -56,11 +90,7 @@ criteria_met as (
         criterion_index,
         event_at as met_at
     from numbered_matches
-    where match_number = case criterion_index
-        {%- for criterion in criteria %}
-        when {{ loop.index0 }} then {{ criterion.min_count }}
-        {%- endfor %}
-    end
+    where match_number = min_count
 
 )
 {% endmacro %}

@@ -1,0 +1,76 @@
+"""activation_nudges on a hand-built set, on both engines.
+
+as_of is 2025-03-20. Session replay needs 5 recordings analyzed and 1 replay
+list filter within 30 days of intent; surveys needs 1 survey launched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from harness import ENGINES, Event, Warehouse
+
+INTENT = "user showed product intent"
+RECORDING = "recording analyzed"
+FILTER = "replay list filter added"
+
+
+def at(month: int, day: int) -> dt.datetime:
+    return dt.datetime(2025, month, day, 10)
+
+
+def intent(uuid: str, org: str, when: dt.datetime, product: str = "session_replay") -> Event:
+    return Event(uuid, INTENT, when, org, {"product_key": product})
+
+
+def events() -> list[Event]:
+    rows = [
+        # n1: 3 of 5 recordings, no filter: both criteria missing. Window ends Apr 9.
+        intent("i1", "n1", at(3, 10)),
+        *[Event(f"n1r{day}", RECORDING, at(3, day), "n1") for day in (11, 12, 13)],
+        # n2: 5 recordings, no filter: only the filter is missing. Window ends Mar 31.
+        intent("i2", "n2", at(3, 1)),
+        *[Event(f"n2r{day}", RECORDING, at(3, day), "n2") for day in (2, 3, 4, 5, 6)],
+        # n3: activated: nothing to nudge.
+        intent("i3", "n3", at(3, 5)),
+        *[Event(f"n3r{day}", RECORDING, at(3, day), "n3") for day in (6, 7, 8, 9, 10)],
+        Event("n3f", FILTER, at(3, 11), "n3"),
+        # n4: window closed on Mar 3, never activated: too late to nudge.
+        intent("i4", "n4", at(2, 1)),
+        # n5: a filter before intent does not count, the one after does; no recording.
+        intent("i5", "n5", at(3, 15)),
+        Event("n5f1", FILTER, at(3, 14), "n5"),
+        Event("n5f2", FILTER, at(3, 16), "n5"),
+        # s1: surveys, nothing launched yet. Window ends Apr 18.
+        intent("i6", "s1", at(3, 19), product="surveys"),
+        # the clock's own events: none after as_of matter here
+    ]
+    return rows
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def warehouse(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Warehouse:
+    built = Warehouse(tmp_path_factory.mktemp("nudges"), engine=request.param,
+                      extra_vars={"as_of": "2025-03-20 00:00:00"})
+    built.load(events())
+    built.build()
+    return built
+
+
+def test_nudges_list_each_missing_criterion_with_progress_and_days_left(warehouse: Warehouse) -> None:
+    rows = warehouse.query(
+        "select product, org_id, criterion_index, criterion_event, required_events, qualifying_events, days_left,"
+        " activation_window_end from activation_nudges order by product, org_id, criterion_index")
+    assert rows == [
+        ("session_replay", "n1", 0, RECORDING, 5, 3, 20, at(4, 9)),
+        ("session_replay", "n1", 1, FILTER, 1, 0, 20, at(4, 9)),
+        ("session_replay", "n2", 1, FILTER, 1, 0, 11, at(3, 31)),
+        ("session_replay", "n5", 0, RECORDING, 5, 0, 25, at(4, 14)),
+        ("surveys", "s1", 0, "survey launched", 1, 0, 29, at(4, 18)),
+    ]
+
+
+def test_criterion_properties_are_json(warehouse: Warehouse) -> None:
+    assert {row[0] for row in warehouse.query("select criterion_properties from activation_nudges")} == {"{}"}
