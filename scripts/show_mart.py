@@ -28,17 +28,17 @@ order by product, intent_month
 MART = "select * from activation_funnel_monthly"
 
 
-def fetch_duckdb(database: str) -> pa.Table:
-    with duckdb.connect(database, read_only=True) as connection:
-        return connection.sql(MART).arrow()
-
-
-def fetch_clickhouse() -> pa.Table:
-    import clickhouse_embedded  # the embedded engine's client; scripts/ is on the path when run as a script
+def fetch(engine: str, sql: str, database: str) -> pa.Table:
+    """Runs `sql` on the built project: the DuckDB file `database`, or the
+    embedded ClickHouse engine's models database."""
+    if engine == "duckdb":
+        with duckdb.connect(database) as connection:
+            return connection.sql(sql).arrow().read_all()
+    import clickhouse_embedded  # scripts/ is on the path when run as a script
 
     schema = os.environ.get("ACTIVATION_CLICKHOUSE_SCHEMA", "activation")
     with clickhouse_embedded.client(database=schema) as connection:
-        return connection.query_arrow(MART)
+        return connection.query_arrow(sql)
 
 
 def main() -> None:
@@ -50,7 +50,7 @@ def main() -> None:
         help="DuckDB file the project was built into",
     )
     args = parser.parse_args()
-    mart = fetch_duckdb(args.database) if args.engine == "duckdb" else fetch_clickhouse()
+    mart = fetch(args.engine, MART, args.database)
     duckdb.sql(FORMAT).show(max_rows=1000, max_width=200)
     del mart  # read by name in FORMAT
 

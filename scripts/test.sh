@@ -2,6 +2,12 @@
 # The second README command, and what CI runs: install, lint, run every test.
 set -euo pipefail
 source "$(dirname "$0")/_venv.sh" requirements-dev.txt
+# The browser tests use Debian's Chromium (never a downloaded one).
+if [ ! -x /usr/bin/chromium ]; then
+    echo "== installing Debian's chromium for the browser tests"
+    apt-get install -y -q chromium >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }
+fi
+export ACTIVATION_REQUIRE_BROWSER=1
 lint_database="$(mktemp -d)/lint.duckdb"
 echo "== sqlfluff (models and the macros they render, singular tests)"
 # sqlfluff only warns when dbt cannot compile a file and skips it: count that as a failure.
@@ -10,5 +16,5 @@ if grep -q "Skipped file" "$lint_database.log"; then
     echo "sqlfluff skipped a file (see above): fix its compilation" >&2
     exit 1
 fi
-echo "== pytest"
-python -m pytest -q "$@"
+echo "== pytest (two processes; tests sharing a built warehouse stay in one)"
+python -m pytest -q -n "${PYTEST_WORKERS:-2}" --dist loadgroup "$@"

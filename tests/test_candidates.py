@@ -24,6 +24,9 @@ import pytest
 from harness import ENGINES, PROJECT_DIR, Event, Warehouse
 from test_products import IGNORED, add_product_model
 
+# Its tests share a module-scoped build: one test process runs them all.
+pytestmark = pytest.mark.xdist_group("candidates")
+
 INTENT_AT = dt.datetime(2025, 1, 10, 9)
 
 

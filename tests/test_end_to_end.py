@@ -18,6 +18,9 @@ import pytest
 
 from harness import ENGINES, Event, Warehouse, mart_by_key
 
+# Its tests share a module-scoped build: one test process runs them all.
+pytestmark = pytest.mark.xdist_group("end_to_end")
+
 INTENT = "user showed product intent"
 LEGACY_INTENT = "onboarding product selected"
 ANALYZED = "recording analyzed"

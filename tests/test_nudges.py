@@ -12,6 +12,9 @@ import pytest
 
 from harness import ENGINES, Event, Warehouse
 
+# Its tests share a module-scoped build: one test process runs them all.
+pytestmark = pytest.mark.xdist_group("nudges")
+
 INTENT = "user showed product intent"
 RECORDING = "recording analyzed"
 FILTER = "replay list filter added"

@@ -1,0 +1,125 @@
+"""Renders the mart and the candidates as one self-contained HTML page.
+
+Per product: organizations with intent, activated and retained by intent
+month, immature months shaded (their retention is not final); and, per
+candidate definition, activation rate against retention lift, the
+recommended one highlighted. Charts are inline SVG (matplotlib): the page
+needs no network and opens from disk.
+
+    python scripts/report.py --out target/activation_report.html
+    python scripts/report.py --engine clickhouse --out target/activation_report.html
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import io
+import os
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("svg")  # no display needed
+matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text: smaller, searchable, selectable
+import matplotlib.pyplot as plt  # noqa: E402
+
+import show_mart  # noqa: E402  (scripts/ is on the path when run as a script)
+
+MART = "select * from activation_funnel_monthly order by product, intent_month"
+CANDIDATES = "select * from activation_candidates order by product, candidate"
+
+
+def svg(figure: Any) -> str:
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", bbox_inches="tight")
+    plt.close(figure)
+    text = buffer.getvalue()
+    return text[text.index("<svg"):]  # drop the XML prolog and doctype: inline in HTML
+
+
+def funnel_chart(product: str, months: list[dict[str, Any]]) -> str:
+    figure, axes = plt.subplots(figsize=(8, 3.2))
+    labels = [row["intent_month"].strftime("%Y-%m") for row in months]
+    positions = range(len(months))
+    width = 0.27
+    for offset, column, name in ((-width, "intent_orgs", "intent"), (0, "activated_orgs", "activated"),
+                                 (width, "retained_orgs", "retained")):
+        axes.bar([p + offset for p in positions], [row[column] for row in months], width, label=name)
+    for position, row in zip(positions, months):
+        if not row["is_mature"]:
+            axes.axvspan(position - 0.5, position + 0.5, color="0.9", zorder=0)
+    axes.set_xticks(list(positions), labels, rotation=45, ha="right", fontsize=8)
+    axes.set_ylabel("organizations")
+    axes.set_title(f"{product}: intent, activated, retained (shaded: immature month)", fontsize=10)
+    axes.legend(fontsize=8, frameon=False)
+    return svg(figure)
+
+
+def candidates_chart(product: str, candidates: list[dict[str, Any]]) -> str:
+    figure, axes = plt.subplots(figsize=(5, 3.2))
+    for row in candidates:
+        rate, lift = row["activation_rate"], row["retention_lift"]
+        if rate is None or lift is None:
+            continue
+        recommended = bool(row["is_recommended"])
+        axes.scatter([rate], [lift], s=60 if recommended else 30,
+                     color="tab:green" if recommended else "tab:gray", zorder=3)
+        axes.annotate(row["candidate"] + (" (recommended)" if recommended else ""), (rate, lift),
+                      fontsize=7, xytext=(4, 3), textcoords="offset points")
+    axes.axhline(1.0, color="0.6", linewidth=0.8, linestyle="--")
+    axes.set_xlabel("activation rate")
+    axes.set_ylabel("retention lift")
+    axes.set_title(f"{product}: candidate definitions", fontsize=10)
+    return svg(figure)
+
+
+def as_rows(table: Any) -> list[dict[str, Any]]:
+    return table.to_pylist()
+
+
+def render(mart: list[dict[str, Any]], candidates: list[dict[str, Any]]) -> str:
+    sections = []
+    for product in sorted({row["product"] for row in mart}):
+        months = [row for row in mart if row["product"] == product]
+        product_candidates = [row for row in candidates if row["product"] == product]
+        charts = [funnel_chart(product, months)]
+        if len(product_candidates) > 1:
+            charts.append(candidates_chart(product, product_candidates))
+        sections.append(f'<section class="product" id="{html.escape(product)}"><h2>{html.escape(product)}</h2>'
+                        + "".join(f'<figure class="chart">{chart}</figure>' for chart in charts) + "</section>")
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Product activation</title>
+<style>body{{font-family:sans-serif;margin:2em;max-width:1100px}} figure{{display:inline-block;margin:0 1em 1em 0}}
+svg{{max-width:100%;height:auto}}</style></head>
+<body><h1>Product activation</h1>
+<p>Per product and intent month: organizations that showed intent, those that activated, and those
+activated that still used the product in month 3. Shaded months are not mature yet: their survival
+windows are still open, so their retention is not final. Right: each candidate definition's
+activation rate against its retention lift (above 1: better than the product's average).</p>
+{"".join(sections)}
+</body></html>
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--engine", choices=["duckdb", "clickhouse"], default="duckdb")
+    parser.add_argument("--database", default=os.environ.get("ACTIVATION_DUCKDB_PATH", "target/activation.duckdb"),
+                        help="DuckDB file the project was built into")
+    parser.add_argument("--out", type=Path, default=Path("target/activation_report.html"))
+    args = parser.parse_args()
+    write_report(args.engine, args.database, args.out)
+    print(f"wrote {args.out}")
+
+
+def write_report(engine: str, database: str, out: Path) -> None:
+    mart = as_rows(show_mart.fetch(engine, MART, database))
+    candidates = as_rows(show_mart.fetch(engine, CANDIDATES, database))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(render(mart, candidates))
+
+
+if __name__ == "__main__":
+    main()

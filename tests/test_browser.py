@@ -1,0 +1,124 @@
+"""dbt docs and the HTML report, opened in headless Chromium (Debian's package).
+
+The test command installs Chromium and sets ACTIVATION_REQUIRE_BROWSER, so
+there a missing browser fails the test; elsewhere it is skipped with a reason.
+Screenshots go to target/screenshots/ of the project.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness import PROJECT_DIR, Warehouse, load_script
+from test_end_to_end import hand_built_events
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SCREENSHOTS = PROJECT_DIR / "target" / "screenshots"
+MART_PAGE = "index.html#!/model/model.activation.activation_funnel_monthly"
+pytestmark = pytest.mark.xdist_group("browser")
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+        pass
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Warehouse]]:
+    """A built project with its docs and report, served on a free localhost port."""
+    warehouse = Warehouse(tmp_path_factory.mktemp("browser"), extra_vars={"as_of": "2025-06-15 00:00:00"})
+    warehouse.load(hand_built_events())
+    warehouse.build()
+    warehouse.dbt("docs", "generate", "--quiet")
+    target = warehouse.work_dir / "target"
+    # in this process: dbt-duckdb keeps the database file open here, which locks out other processes
+    sys.path.insert(0, str(PROJECT_DIR / "scripts"))
+    load_script("report").write_report("duckdb", str(warehouse.database), target / "report.html")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=target))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", warehouse
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        reason = f"{CHROMIUM} is not installed (scripts/test.sh installs Debian's chromium)"
+        if os.environ.get("ACTIVATION_REQUIRE_BROWSER"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=CHROMIUM, args=FLAGS, headless=True,
+            viewport={"width": 1280, "height": 800})
+        yield context
+        context.close()
+
+
+def screenshot(page: Any, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / name))
+
+
+def test_the_mart_page_and_its_lineage_render(site: tuple[str, Warehouse], browser: Any) -> None:
+    url, _ = site
+    page = browser.new_page()
+    page.goto(f"{url}/{MART_PAGE}")
+    page.get_by_text("Intent -> activation -> retention conversions").first.wait_for(timeout=30_000)
+    for column in ("intent_orgs", "retention_lift", "is_mature"):
+        assert page.get_by_text(column, exact=True).count() >= 1, column
+    screenshot(page, "docs_mart.png")
+    # The lineage button (bottom right) opens the graph, drawn by cytoscape on canvases.
+    page.locator("svg.icn use[href='#icn-flow'], svg.icn use[*|href='#icn-flow']").last.click()
+    page.get_by_text("Lineage Graph").first.wait_for(timeout=30_000)
+    page.wait_for_timeout(1_500)  # the layout animates in
+    drawn = page.evaluate("""() => [...document.querySelectorAll('#cy canvas')].some(canvas => {
+        if (!canvas.width || !canvas.height) return false;
+        const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+        for (let i = 3; i < pixels.length; i += 4) if (pixels[i] !== 0) return true;
+        return false;
+    })""")
+    screenshot(page, "docs_mart_lineage.png")
+    assert drawn, "the lineage graph drew nothing"
+    page.close()
+
+
+def test_the_report_renders_offline_with_a_chart_per_product(site: tuple[str, Warehouse], browser: Any) -> None:
+    url, warehouse = site
+    products = [row[0] for row in warehouse.query("select distinct product from activation_funnel_monthly")]
+    requests: list[str] = []
+    page = browser.new_page()
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(f"{url}/report.html")
+    page.get_by_text("Product activation").first.wait_for(timeout=30_000)
+    for product in products:
+        section = page.locator(f"section#{product}")
+        assert section.locator("svg").count() >= 1, product
+        assert section.locator("svg").first.bounding_box()["height"] > 100, product
+    assert page.get_by_text("shaded: immature month").count() == len(products)
+    screenshot(page, "report.png")
+    assert [request for request in requests if not request.startswith(url)] == []
+    page.close()
+
+
+def test_report_needs_no_network_when_opened_from_disk(site: tuple[str, Warehouse], tmp_path: Path) -> None:
+    """The file itself references nothing outside it: no script, stylesheet or image URL."""
+    _, warehouse = site
+    html = (warehouse.work_dir / "target" / "report.html").read_text()
+    assert "<script src" not in html and "<link" not in html and "<img" not in html
+    shutil.copy(warehouse.work_dir / "target" / "report.html", tmp_path / "copy.html")
+    assert (tmp_path / "copy.html").stat().st_size > 10_000
