@@ -65,7 +65,8 @@ def measured(argv: list[str], env: dict[str, str] | None = None) -> Measure:
 def in_child(sql: str) -> str:
     """Runs DuckDB SQL in a child process, so that this process stays small: on
     Linux a child's peak memory (wait4) starts from its parent's size at fork."""
-    script = "import duckdb, sys; print(duckdb.execute(sys.argv[1]).fetchall()[0][0] if sys.argv[1].startswith('select') else '')"
+    script = ("import duckdb, sys; result = duckdb.execute(sys.argv[1]); "
+              "print(result.fetchall()[0][0] if sys.argv[1].startswith('select') else '')")
     return subprocess.run([sys.executable, "-c", script, sql], check=True, capture_output=True, text=True).stdout.strip()
 
 
@@ -146,7 +147,10 @@ def run_size(size: int, work: Path, engine: str) -> dict[str, float]:
     rows = int(in_child(f"select count(*) from read_parquet('{glob}')"))
     python = sys.executable
     target = root / f"target-{engine}"
-    env = {"DBT_PROFILES_DIR": str(PROJECT_DIR)}
+    profiles = root / "profiles"  # the example profile as shipped, whatever the user's own says
+    profiles.mkdir(exist_ok=True)
+    shutil.copy(PROJECT_DIR / "profiles.example.yml", profiles / "profiles.yml")
+    env = {"DBT_PROFILES_DIR": str(profiles)}
     if engine == "duckdb":
         database = root / "bench.duckdb"
         database.unlink(missing_ok=True)
@@ -159,10 +163,10 @@ def run_size(size: int, work: Path, engine: str) -> dict[str, float]:
         chdb_path = root / "chdb"
         shutil.rmtree(chdb_path, ignore_errors=True)
         env["ACTIVATION_CHDB_PATH"] = str(chdb_path)
-        source, child = "bench_events.events", CLICKHOUSE_CHILD
+        source, child = "posthog.events", CLICKHOUSE_CHILD  # where load-events puts them
         json_string = "JSONExtractString({0}, '{1}')"
         dbt = [python, "scripts/clickhouse_embedded.py"]
-        dbt_vars = {"events_database": "bench_events"}
+        dbt_vars = {"events_database": "posthog"}
         load = [python, "scripts/clickhouse_embedded.py", "load-events"]
         subprocess.run([*load, str(history / "events.parquet")], cwd=PROJECT_DIR, env={**os.environ, **env},
                        check=True, stdout=subprocess.DEVNULL)

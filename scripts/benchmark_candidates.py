@@ -1,0 +1,107 @@
+"""What comparing candidate definitions costs: activation_candidates with only
+the current session_replay definition, then with ten (the current one and
+nine candidates), over the same events. All candidates of a product share one
+pass over its events, so ten should cost far less than ten times one.
+
+For each count, the project (copied to a scratch directory, with session_replay
+its only product and the candidates written into its model) is built once; then
+`dbt run -s activation_candidates` runs three times and the fastest model
+execution time (run_results.json) is kept. Prints a markdown table.
+
+    python scripts/benchmark_candidates.py --events 1000000 --engine duckdb
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import benchmark
+
+CURRENT = """{'event': 'recording analyzed', 'min_count': 5}, {'event': 'replay list filter added'}"""
+NINE_CANDIDATES = [
+    "{'name': 'one_recording', 'activation_criteria': [{'event': 'recording analyzed'}]}",
+    "{'name': 'three_recordings', 'activation_criteria': [{'event': 'recording analyzed', 'min_count': 3}]}",
+    "{'name': 'ten_recordings', 'activation_criteria': [{'event': 'recording analyzed', 'min_count': 10}]}",
+    "{'name': 'one_filter', 'activation_criteria': [{'event': 'replay list filter added'}]}",
+    f"{{'name': 'current_in_14_days', 'activation_criteria': [{CURRENT}], 'activation_window_days': 14}}",
+    f"{{'name': 'current_in_7_days', 'activation_criteria': [{CURRENT}], 'activation_window_days': 7}}",
+    "{'name': 'two_filters', 'activation_criteria': [{'event': 'replay list filter added', 'min_count': 2}]}",
+    "{'name': 'recordings_and_filters', 'activation_criteria': [{'event': 'recording analyzed', 'min_count': 3},"
+    " {'event': 'replay list filter added', 'min_count': 2}]}",
+    "{'name': 'chrome_recording', 'activation_criteria': [{'event': 'recording analyzed',"
+    " 'properties': {'$browser': 'Chrome'}}]}",
+]
+
+
+def product_model(candidates: list[str]) -> str:
+    listed = f"\n    candidates=[{', '.join(candidates)}]," if candidates else ""
+    return f"""{{{{ product_activation(
+    product='session_replay',
+    activation_criteria=[{CURRENT}],
+    survival_criteria=[{{'event': 'recording analyzed'}}],{listed}
+) }}}}
+"""
+
+
+def candidates_seconds(project: Path, dbt: list[str], common: list[str], env: dict[str, str],
+                       runs: int = 3) -> float:
+    times = []
+    for _ in range(runs):
+        subprocess.run([*dbt, "run", "-s", "activation_candidates", *common], cwd=project, env=env, check=True,
+                       stdout=subprocess.DEVNULL)
+        results = json.loads((project / "target" / "run_results.json").read_text())["results"]
+        times.append(sum(result["execution_time"] for result in results))
+    return min(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--engine", choices=sorted(benchmark.TARGETS), default="duckdb")
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--work", type=Path, default=benchmark.PROJECT_DIR / "data" / "benchmark")
+    args = parser.parse_args()
+    history, _ = benchmark.prepare(args.events, args.work)
+    python = sys.executable
+    rows = []
+    with tempfile.TemporaryDirectory() as scratch:
+        project = Path(scratch) / "project"
+        shutil.copytree(benchmark.PROJECT_DIR, project,
+                        ignore=shutil.ignore_patterns(".venv", ".git", "data", "target", "logs"))
+        # session_replay alone, so that the model's time is its candidates' time
+        for path in (project / "models" / "products").glob("*"):
+            if path.name not in ("activation_session_replay.sql", "_products.yml"):
+                path.unlink()
+        shutil.copy(project / "profiles.example.yml", project / "profiles.yml")
+        env = {**os.environ, "DBT_PROFILES_DIR": str(project),
+               "ACTIVATION_DUCKDB_PATH": f"{scratch}/bench.duckdb", "ACTIVATION_CHDB_PATH": f"{scratch}/chdb"}
+        if args.engine == "duckdb":
+            dbt = [str(Path(python).parent / "dbt")]
+            dbt_vars = {"events_path": str(history / "events.parquet")}
+        else:
+            dbt = [python, str(project / "scripts" / "clickhouse_embedded.py")]
+            dbt_vars = {"events_database": "posthog"}  # where load-events puts them
+            subprocess.run([*dbt, "load-events", str(history / "events.parquet")], cwd=project, env=env,
+                           check=True, stdout=subprocess.DEVNULL)
+        common = ["--quiet", "--target", benchmark.TARGETS[args.engine], "--vars", json.dumps(dbt_vars)]
+        for candidates in ([], NINE_CANDIDATES):
+            (project / "models" / "products" / "activation_session_replay.sql").write_text(product_model(candidates))
+            subprocess.run([*dbt, "build", "--full-refresh", "--exclude-resource-type", "test",
+                            "--exclude-resource-type", "unit_test", *common], cwd=project, env=env, check=True,
+                           stdout=subprocess.DEVNULL)
+            rows.append((len(candidates) + 1, candidates_seconds(project, dbt, common, env)))
+    (_, one), _ = rows
+    print(f"| definitions of session_replay | activation_candidates seconds ({args.engine}, "
+          f"{args.events:,} events) | x one |\n|---:|---:|---:|")
+    for count, seconds in rows:
+        print(f"| {count} | {seconds:.2f} | {seconds / one:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
