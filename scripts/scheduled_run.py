@@ -2,16 +2,21 @@
 
 1. Takes an exclusive lock (default target/scheduled_run.lock), so two runs
    never overlap: a second run logs who holds it and exits with 75.
-2. `dbt source freshness` on the events' timestamp: a warning is logged and
-   the run goes on; an error (stale past error_after, or the source cannot be
-   read) stops it.
-3. `dbt build`; a transient failure (lost connection, timeout, a database
-   lock held by another process) is retried once. A model or test failure is
-   not transient and is not retried.
-4. Keeps dbt's artifacts of the run (run_results.json, sources.json,
-   manifest.json) and a summary of the steps in target/last_run/.
+2. `dbt source freshness` on the events' timestamp (thresholds: vars
+   events_warn_after_days, events_error_after_days). Past warn_after the
+   staleness is logged and the run goes on; past error_after, or when the
+   source cannot be read, the run stops before the build.
+3. `dbt build`.
+4. Keeps dbt's artifacts of this run (run_results.json, sources.json,
+   manifest.json) and a summary of the steps (steps.json) in target/last_run/.
 
-Every step is logged with its time. Exit code 0 only when everything passed.
+A transient failure of a step is retried once. Transient means every failure
+of the step is a lost or refused connection, a timeout, or a database lock
+held by another process (FailedToConnectError, or a message matching
+TRANSIENT below). A model's SQL error, a failing data test or a parse error is
+not transient and is never retried: rerunning cannot fix it.
+
+Every step is logged with its time. Exit code 0 only when every step passed.
 
     python scripts/scheduled_run.py                            # the profile's default target
     python scripts/scheduled_run.py --target clickhouse -- --vars '{events_table: events}'
@@ -31,16 +36,19 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
+from dbt.adapters.exceptions import FailedToConnectError
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 EXIT_LOCKED = 75  # EX_TEMPFAIL: try again later
 ARTIFACTS = ("run_results.json", "sources.json", "manifest.json")
+FAILED = {"error", "fail", "runtime error"}
 TRANSIENT = re.compile(
-    r"connection (refused|reset|aborted)|timed out|timeout|could not set lock|conflicting lock"
-    r"|temporarily unavailable|too many simultaneous queries|network is unreachable",
+    r"connection (refused|reset|aborted|closed)|failed to connect|could not connect|broken pipe"
+    r"|timed out|timeout|could not set lock|conflicting lock|temporarily unavailable"
+    r"|too many simultaneous queries|network is unreachable",
     re.IGNORECASE,
 )
 
@@ -61,41 +69,68 @@ def invoke(args: list[str]) -> dbtRunnerResult:
     return dbtRunner().invoke(args)
 
 
+def node_results(result: dbtRunnerResult) -> list[Any]:
+    return list(getattr(result.result, "results", None) or [])
+
+
 def failure_messages(result: dbtRunnerResult) -> list[str]:
     if result.exception is not None:
-        return [str(result.exception)]
-    return [
-        f"{node.node.name}: {node.status}: {node.message}"
-        for node in getattr(result.result, "results", None) or []
-        if str(node.status) in {"error", "fail", "runtime error"}
-    ]
+        return [f"{type(result.exception).__name__}: {result.exception}"]
+    return [f"{node.node.name}: {node.status}" + (f": {node.message}" if node.message else "")
+            for node in node_results(result) if str(node.status) in FAILED]
 
 
 def is_transient(result: dbtRunnerResult) -> bool:
+    if isinstance(result.exception, FailedToConnectError):
+        return True
     messages = failure_messages(result)
     return bool(messages) and all(TRANSIENT.search(message) for message in messages)
 
 
-def run_step(name: str, args: list[str], retries: int = 0,
-             runner: Callable[[list[str]], dbtRunnerResult] | None = None) -> StepResult:
+def log_freshness(result: dbtRunnerResult) -> None:
+    """One line per source: its status, newest event and age against the thresholds."""
+    for node in node_results(result):
+        name = f"{node.node.source_name}.{node.node.name}"
+        status = str(node.status)
+        if not hasattr(node, "age"):  # the source could not be read: no age to report
+            log.error("freshness of %s: %s: %s", name, status, node.message)
+            continue
+        thresholds = node.node.freshness
+        limits = ", ".join(f"{kind} after {after.count} {after.period}s" for kind, after in
+                           (("warn", thresholds.warn_after), ("error", thresholds.error_after)) if after.count)
+        detail = f"newest event {node.max_loaded_at:%Y-%m-%d %H:%M} UTC, {node.age / 86400:.1f} days old ({limits})"
+        if status == "warn":
+            log.warning("freshness of %s: stale (warn): %s; the run goes on", name, detail)
+        elif status == "error":
+            log.error("freshness of %s: stale (error): %s; the run stops before the build", name, detail)
+        else:
+            log.info("freshness of %s: %s: %s", name, status, detail)
+
+
+def run_step(name: str, args: list[str], retries: int = 1,
+             on_result: Callable[[dbtRunnerResult], None] | None = None) -> StepResult:
     began = time.perf_counter()
     attempt = 0
     while True:
         attempt += 1
         log.info("%s: started (attempt %d): dbt %s", name, attempt, " ".join(args))
-        result = (runner or invoke)(args)
+        result = invoke(args)
+        if on_result is not None:
+            on_result(result)
         if result.success:
             seconds = time.perf_counter() - began
             log.info("%s: ok in %.1f s", name, seconds)
             return StepResult(name, True, seconds, attempt, "ok")
-        messages = failure_messages(result)
-        if attempt <= retries and is_transient(result):
-            log.warning("%s: transient failure, retrying once: %s", name, "; ".join(messages))
+        messages = "; ".join(failure_messages(result)) or "no message"
+        transient = is_transient(result)
+        if transient and attempt <= retries:
+            # Safe to rerun whole: incremental models are delete+insert, tables are replaced.
+            log.warning("%s: transient failure, retrying once: %s", name, messages)
             continue
         seconds = time.perf_counter() - began
-        log.error("%s: failed in %.1f s%s: %s", name, seconds,
-                  "" if is_transient(result) else " (not transient, not retried)", "; ".join(messages) or "?")
-        return StepResult(name, False, seconds, attempt, "; ".join(messages))
+        log.error("%s: failed in %.1f s (%s): %s", name, seconds,
+                  "transient, retried" if transient else "not transient, not retried", messages)
+        return StepResult(name, False, seconds, attempt, messages)
 
 
 def take_lock(path: Path) -> IO[str] | None:
@@ -117,11 +152,16 @@ def take_lock(path: Path) -> IO[str] | None:
     return handle
 
 
-def keep_artifacts(target_path: Path, keep_dir: Path, steps: Sequence[StepResult]) -> None:
+def keep_artifacts(target_path: Path, keep_dir: Path, steps: Sequence[StepResult], since: float) -> None:
+    """Copies the artifacts this run wrote. An older file in target/ (say, a
+    build that failed before writing run_results.json) would pass a previous
+    run's results off as this one's, so it is not kept."""
     keep_dir.mkdir(parents=True, exist_ok=True)
     for name in ARTIFACTS:
-        if (target_path / name).exists():
-            shutil.copy2(target_path / name, keep_dir / name)
+        (keep_dir / name).unlink(missing_ok=True)
+        written = target_path / name
+        if written.exists() and written.stat().st_mtime >= since:
+            shutil.copy2(written, keep_dir / name)
     (keep_dir / "steps.json").write_text(json.dumps([asdict(step) for step in steps], indent=2))
     log.info("artifacts kept in %s", keep_dir)
 
@@ -146,22 +186,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     lock = take_lock(args.lock or target_path / "scheduled_run.lock")
     if lock is None:
         return EXIT_LOCKED
-    if args.target == "clickhouse_embedded":
-        sys.path.insert(0, str(PROJECT_DIR / "scripts"))
-        import clickhouse_embedded
+    try:
+        if args.target == "clickhouse_embedded":
+            sys.path.insert(0, str(PROJECT_DIR / "scripts"))
+            import clickhouse_embedded
 
-        clickhouse_embedded.route_embedded_host()
-    common = ["--project-dir", str(args.project_dir), "--target-path", str(target_path),
-              *(["--target", args.target] if args.target else []), *extra]
-    began = time.perf_counter()
-    steps = [run_step("source freshness", ["source", "freshness", *common])]
-    if steps[-1].success:
-        steps.append(run_step("build", ["build", *common], retries=1))
-    keep_artifacts(target_path, args.keep or target_path / "last_run", steps)
-    success = all(step.success for step in steps)
-    log.info("scheduled run %s in %.1f s", "succeeded" if success else "FAILED", time.perf_counter() - began)
-    lock.close()
-    return 0 if success else 1
+            clickhouse_embedded.route_embedded_host()
+        common = ["--project-dir", str(args.project_dir), "--target-path", str(target_path),
+                  *(["--target", args.target] if args.target else []), *extra]
+        began_at, began = time.time(), time.perf_counter()
+        steps = [run_step("source freshness", ["source", "freshness", *common], on_result=log_freshness)]
+        if steps[-1].success:
+            steps.append(run_step("build", ["build", *common]))
+        keep_artifacts(target_path, args.keep or target_path / "last_run", steps, since=began_at)
+        success = all(step.success for step in steps)
+        log.info("scheduled run %s in %.1f s", "succeeded" if success else "FAILED", time.perf_counter() - began)
+        return 0 if success else 1
+    finally:
+        lock.close()
 
 
 if __name__ == "__main__":

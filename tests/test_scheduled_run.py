@@ -1,10 +1,16 @@
-"""scripts/scheduled_run.py: lock, freshness, build, one retry of a transient failure, artifacts."""
+"""scripts/scheduled_run.py: lock, freshness, build, one retry of a transient failure, artifacts.
+
+The hand-built events end in June 2025, long before today: the events source
+is stale. So the default thresholds (error after 3 days) stop a run, and the
+runs that should build switch error_after off, leaving warn_after (1 day).
+"""
 
 from __future__ import annotations
 
 import fcntl
 import json
 import logging
+import os
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -15,36 +21,63 @@ from harness import Warehouse, load_script
 from test_end_to_end import hand_built_events
 
 scheduled_run = load_script("scheduled_run")
+WARN_ONLY = {"events_error_after_days": None}
 
 
-def job_args(warehouse: Warehouse, *extra: str) -> list[str]:
+def job_args(warehouse: Warehouse, **dbt_vars: Any) -> list[str]:
     """The script's arguments for the warehouse's DuckDB database and events."""
-    dbt_vars = {"events_path": str(warehouse.events_dir / "*.parquet")}
+    all_vars = {"events_path": str(warehouse.events_dir / "*.parquet"), **dbt_vars}
     return ["--target", "duckdb", "--target-path", str(warehouse.work_dir / "target"),
-            "--", "--profiles-dir", str(warehouse.work_dir), "--quiet", "--vars", json.dumps(dbt_vars), *extra]
+            "--", "--profiles-dir", str(warehouse.work_dir), "--quiet", "--vars", json.dumps(all_vars)]
+
+
+def kept(warehouse: Warehouse) -> Path:
+    return warehouse.work_dir / "target" / "last_run"
+
+
+def steps(warehouse: Warehouse) -> list[tuple[str, bool, int]]:
+    return [(step["name"], step["success"], step["attempts"])
+            for step in json.loads((kept(warehouse) / "steps.json").read_text())]
+
+
+def failure(message: str) -> Any:
+    """What dbtRunner returns when a command dies with an exception."""
+    return SimpleNamespace(success=False, exception=RuntimeError(message), result=None)
 
 
 @pytest.fixture
-def job(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Warehouse:
+def job(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> Warehouse:
+    caplog.set_level(logging.INFO)
     warehouse = Warehouse(tmp_path)
     warehouse.load(hand_built_events())
     monkeypatch.setenv("ACTIVATION_DUCKDB_PATH", str(warehouse.database))
     return warehouse
 
 
-def test_a_run_builds_and_keeps_its_artifacts(job: Warehouse, caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.INFO)
-    assert scheduled_run.main(job_args(job)) == 0
-    kept = job.work_dir / "target" / "last_run"
-    results = json.loads((kept / "run_results.json").read_text())["results"]
+def test_a_run_warns_on_stale_events_builds_and_keeps_its_artifacts(
+        job: Warehouse, caplog: pytest.LogCaptureFixture) -> None:
+    assert scheduled_run.main(job_args(job, **WARN_ONLY)) == 0
+    results = json.loads((kept(job) / "run_results.json").read_text())["results"]
     assert {result["status"] for result in results} <= {"success", "pass"}
     assert any(result["unique_id"] == "model.activation.activation_funnel_monthly" for result in results)
-    assert (kept / "sources.json").exists()  # from the freshness check
-    steps = json.loads((kept / "steps.json").read_text())
-    assert [(step["name"], step["success"], step["attempts"]) for step in steps] == [
-        ("source freshness", True, 1), ("build", True, 1)]
+    freshness = json.loads((kept(job) / "sources.json").read_text())["results"]
+    assert [(result["unique_id"], result["status"]) for result in freshness] == [
+        ("source.activation.posthog.events", "warn")]
+    assert (kept(job) / "manifest.json").exists()
+    assert steps(job) == [("source freshness", True, 1), ("build", True, 1)]
     assert job.query("select count(*) from activation_session_replay") == [(10,)]
+    assert "stale (warn)" in caplog.text and "the run goes on" in caplog.text
     assert "build: ok in" in caplog.text
+
+
+def test_events_stale_past_error_after_stop_the_run_before_the_build(
+        job: Warehouse, caplog: pytest.LogCaptureFixture) -> None:
+    assert scheduled_run.main(job_args(job)) == 1  # the defaults: error after 3 days
+    assert steps(job) == [("source freshness", False, 1)]  # stale is not transient: no retry, no build
+    assert "stale (error)" in caplog.text and "error after 3 days" in caplog.text
+    freshness = json.loads((kept(job) / "sources.json").read_text())["results"]
+    assert [result["status"] for result in freshness] == ["error"]
+    assert not (kept(job) / "run_results.json").exists()
 
 
 def test_a_second_run_exits_while_the_first_holds_the_lock(job: Warehouse, caplog: pytest.LogCaptureFixture) -> None:
@@ -52,44 +85,81 @@ def test_a_second_run_exits_while_the_first_holds_the_lock(job: Warehouse, caplo
     lock.parent.mkdir(parents=True)
     with lock.open("w") as held:
         fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        assert scheduled_run.main(job_args(job)) == scheduled_run.EXIT_LOCKED
-    assert "another scheduled run holds" in caplog.text
-    assert not (job.work_dir / "target" / "run_results.json").exists()  # dbt never ran
+        held.write("pid 12345 since 2025-06-15 03:15:00")
+        held.flush()
+        assert scheduled_run.main(job_args(job, **WARN_ONLY)) == scheduled_run.EXIT_LOCKED
+    assert "another scheduled run holds" in caplog.text and "pid 12345" in caplog.text
+    assert not (job.work_dir / "target" / "manifest.json").exists()  # dbt never ran
+    released = scheduled_run.take_lock(lock)  # once the first run ends, the next one gets the lock
+    assert released is not None
+    released.close()
 
 
 def test_a_model_failure_is_not_retried_and_fails_the_run(job: Warehouse, caplog: pytest.LogCaptureFixture) -> None:
     # fails in the database, when stg_events runs: not at parse time, not in the freshness check
-    bad_vars = json.dumps({"events_path": str(job.events_dir / "*.parquet"), "min_event_timestamp": "not a time"})
-    args = [*job_args(job)[:-2], "--vars", bad_vars]
-    assert scheduled_run.main(args) == 1
-    steps = json.loads((job.work_dir / "target" / "last_run" / "steps.json").read_text())
-    assert steps[-1]["name"] == "build" and steps[-1]["attempts"] == 1 and not steps[-1]["success"]
+    assert scheduled_run.main(job_args(job, **WARN_ONLY, min_event_timestamp="not a time")) == 1
+    assert steps(job) == [("source freshness", True, 1), ("build", False, 1)]
     assert "not transient, not retried" in caplog.text
+    results = json.loads((kept(job) / "run_results.json").read_text())["results"]
+    assert "error" in {result["status"] for result in results}  # this build's results, kept
 
 
 def test_a_transient_failure_is_retried_once(job: Warehouse, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
-    real_invoke = scheduled_run.invoke
 
     def flaky(args: list[str]) -> Any:
+        # dbt itself is faked: the test above shows a real build; this one is about the retry
         calls.append(args[0])
         if args[0] == "build" and calls.count("build") == 1:
-            return SimpleNamespace(success=False, exception=RuntimeError("Connection refused by the server"),
-                                   result=None)
-        return real_invoke(args)
+            return failure("Connection refused by the server")
+        return SimpleNamespace(success=True, exception=None, result=None)
 
     monkeypatch.setattr(scheduled_run, "invoke", flaky)
-    assert scheduled_run.main(job_args(job)) == 0
+    assert scheduled_run.main(job_args(job, **WARN_ONLY)) == 0
     assert calls == ["source", "build", "build"]
+    assert steps(job) == [("source freshness", True, 1), ("build", True, 2)]
 
 
 def test_a_transient_failure_twice_fails_the_run(job: Warehouse, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+
     def always_down(args: list[str]) -> Any:
-        if args[0] == "build":
-            return SimpleNamespace(success=False, exception=RuntimeError("Connection refused"), result=None)
-        return scheduled_run.dbtRunner().invoke(args)
+        calls.append(args[0])
+        return failure("IO Error: Could not set lock on file: Conflicting lock is held")
 
     monkeypatch.setattr(scheduled_run, "invoke", always_down)
     assert scheduled_run.main(job_args(job)) == 1
-    steps = json.loads((job.work_dir / "target" / "last_run" / "steps.json").read_text())
-    assert steps[-1]["attempts"] == 2
+    assert calls == ["source", "source"]  # the freshness check is retried once too, then the run stops
+    assert steps(job) == [("source freshness", False, 2)]
+
+
+def test_transient_means_every_failure_is_a_connection_timeout_or_lock() -> None:
+    def node(status: str, message: str) -> Any:
+        return SimpleNamespace(status=status, message=message, node=SimpleNamespace(name="m"))
+
+    def result(*nodes: Any) -> Any:
+        return SimpleNamespace(success=False, exception=None, result=SimpleNamespace(results=list(nodes)))
+
+    assert scheduled_run.is_transient(failure("HTTPConnectionPool: Read timed out"))
+    assert scheduled_run.is_transient(SimpleNamespace(
+        success=False, exception=scheduled_run.FailedToConnectError("bad gateway"), result=None))
+    assert scheduled_run.is_transient(result(node("error", "Connection reset by peer"), node("success", "ok")))
+    assert not scheduled_run.is_transient(result(node("error", "Binder Error: column x not found")))
+    assert not scheduled_run.is_transient(result(node("fail", "Got 3 results, configured to fail if != 0")))
+    # one transient and one real failure: rerunning cannot fix the real one
+    assert not scheduled_run.is_transient(result(node("error", "timed out"), node("fail", "Got 1 result")))
+    assert not scheduled_run.is_transient(failure("Parsing Error: unknown key 'activation_criteria'"))
+
+
+def test_artifacts_of_an_earlier_run_are_not_kept_as_this_runs(
+        job: Warehouse, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = job.work_dir / "target"
+    target.mkdir()
+    for name in scheduled_run.ARTIFACTS:
+        (target / name).write_text("{}")
+        os.utime(target / name, (1_700_000_000, 1_700_000_000))
+    kept(job).mkdir()
+    (kept(job) / "run_results.json").write_text("{}")  # what the run before kept
+    monkeypatch.setattr(scheduled_run, "invoke", lambda args: failure("Parsing Error"))
+    assert scheduled_run.main(job_args(job)) == 1
+    assert sorted(path.name for path in kept(job).iterdir()) == ["steps.json"]
