@@ -1,16 +1,20 @@
 """activation_nudges on a hand-built set, on both engines.
 
-as_of is 2025-03-20. Session replay needs 5 recordings analyzed and 1 replay
-list filter within 30 days of intent; surveys needs 1 survey launched.
+as_of is 2025-03-20 00:00. Session replay needs 5 recordings analyzed and 1
+replay list filter within 30 days of intent; surveys needs 1 survey launched
+within 30 days; feature flags needs 2 flags created and 2 updated, each with
+properties.filter_type = 'property', within 14 days. days_left counts the
+date boundaries from as_of to the window's end.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
-from harness import ENGINES, Event, Warehouse
+from harness import ENGINES, DbtError, Event, Warehouse
 
 # Its tests share a module-scoped build: one test process runs them all.
 pytestmark = pytest.mark.xdist_group("nudges")
@@ -18,6 +22,9 @@ pytestmark = pytest.mark.xdist_group("nudges")
 INTENT = "user showed product intent"
 RECORDING = "recording analyzed"
 FILTER = "replay list filter added"
+CREATED = "feature flag created"
+UPDATED = "feature flag updated"
+BY_PROPERTY = {"filter_type": "property"}
 
 
 def at(month: int, day: int) -> dt.datetime:
@@ -48,7 +55,13 @@ def events() -> list[Event]:
         Event("n5f2", FILTER, at(3, 16), "n5"),
         # s1: surveys, nothing launched yet. Window ends Apr 18.
         intent("i6", "s1", at(3, 19), product="surveys"),
-        # the clock's own events: none after as_of matter here
+        # f1: feature flags, window ends Mar 26 (6 days left). One flag created by property
+        # (a rollout one does not count): 1 of 2. Two updated by property: met.
+        intent("i7", "f1", at(3, 12), product="feature_flags"),
+        Event("f1c1", CREATED, at(3, 13), "f1", BY_PROPERTY),
+        Event("f1c2", CREATED, at(3, 14), "f1", {"filter_type": "rollout"}),
+        Event("f1u1", UPDATED, at(3, 15), "f1", BY_PROPERTY),
+        Event("f1u2", UPDATED, at(3, 16), "f1", BY_PROPERTY),
     ]
     return rows
 
@@ -67,6 +80,7 @@ def test_nudges_list_each_missing_criterion_with_progress_and_days_left(warehous
         "select product, org_id, criterion_index, criterion_event, required_events, qualifying_events, days_left,"
         " activation_window_end from activation_nudges order by product, org_id, criterion_index")
     assert rows == [
+        ("feature_flags", "f1", 0, CREATED, 2, 1, 6, at(3, 26)),
         ("session_replay", "n1", 0, RECORDING, 5, 3, 20, at(4, 9)),
         ("session_replay", "n1", 1, FILTER, 1, 0, 20, at(4, 9)),
         ("session_replay", "n2", 1, FILTER, 1, 0, 11, at(3, 31)),
@@ -75,5 +89,16 @@ def test_nudges_list_each_missing_criterion_with_progress_and_days_left(warehous
     ]
 
 
-def test_criterion_properties_are_json(warehouse: Warehouse) -> None:
-    assert {row[0] for row in warehouse.query("select criterion_properties from activation_nudges")} == {"{}"}
+def test_criterion_properties_are_the_criterions_filters_as_json(warehouse: Warehouse) -> None:
+    rows = warehouse.query("select org_id, criterion_properties from activation_nudges order by org_id")
+    assert [(org, json.loads(properties)) for org, properties in rows] == [
+        ("f1", BY_PROPERTY), ("n1", {}), ("n1", {}), ("n2", {}), ("n5", {}), ("s1", {})]
+
+
+def test_with_more_threads_it_will_not_run_alongside_product_models(warehouse: Warehouse) -> None:
+    if warehouse.engine == "clickhouse":
+        pytest.skip("the check is Jinja, the same on both engines: DuckDB covers it")
+    with pytest.raises(DbtError, match="activation_nudges reads the product models"):
+        warehouse.dbt("run", "--quiet", "--threads", "2", "-s", "activation_surveys", "activation_nudges")
+    # alone (its product models built earlier) it runs with any number of threads
+    warehouse.dbt("run", "--quiet", "--threads", "2", "-s", "activation_nudges")
