@@ -47,9 +47,10 @@ def funnel_chart(product: str, months: list[dict[str, Any]]) -> str:
     for offset, column, name in ((-width, "intent_orgs", "intent"), (0, "activated_orgs", "activated"),
                                  (width, "retained_orgs", "retained")):
         axes.bar([p + offset for p in positions], [row[column] for row in months], width, label=name)
-    for position, row in zip(positions, months):
+    for position, row, label in zip(positions, months, labels):
         if not row["is_mature"]:
-            axes.axvspan(position - 0.5, position + 0.5, color="0.9", zorder=0)
+            # the id names the month in the SVG, for readers of the markup and for the tests
+            axes.axvspan(position - 0.5, position + 0.5, color="0.9", zorder=0, gid=f"immature-{product}-{label}")
     axes.set_xticks(list(positions), labels, rotation=45, ha="right", fontsize=8)
     axes.set_ylabel("organizations")
     axes.set_title(f"{product}: intent, activated, retained (shaded: immature month)", fontsize=10)
@@ -58,21 +59,29 @@ def funnel_chart(product: str, months: list[dict[str, Any]]) -> str:
 
 
 def candidates_chart(product: str, candidates: list[dict[str, Any]]) -> str:
+    """The chart and, under it, the candidates it cannot place (no lift: nobody
+    activated, or nobody survived). Candidates on one point share one label."""
     figure, axes = plt.subplots(figsize=(5, 3.2))
+    labels: dict[tuple[float, float], list[str]] = {}
+    unplotted = []
     for row in candidates:
         rate, lift = row["activation_rate"], row["retention_lift"]
         if rate is None or lift is None:
+            unplotted.append(row["candidate"])
             continue
         recommended = bool(row["is_recommended"])
-        axes.scatter([rate], [lift], s=60 if recommended else 30,
-                     color="tab:green" if recommended else "tab:gray", zorder=3)
-        axes.annotate(row["candidate"] + (" (recommended)" if recommended else ""), (rate, lift),
-                      fontsize=7, xytext=(4, 3), textcoords="offset points")
+        axes.scatter([rate], [lift], s=60 if recommended else 30, zorder=3,
+                     color="tab:green" if recommended else "tab:gray",
+                     gid=f"{'recommended' if recommended else 'candidate'}-{product}-{row['candidate']}")
+        labels.setdefault((rate, lift), []).append(row["candidate"] + (" (recommended)" if recommended else ""))
+    for point, names in labels.items():
+        axes.annotate(", ".join(names), point, fontsize=7, xytext=(4, 3), textcoords="offset points")
     axes.axhline(1.0, color="0.6", linewidth=0.8, linestyle="--")
     axes.set_xlabel("activation rate")
     axes.set_ylabel("retention lift")
     axes.set_title(f"{product}: candidate definitions", fontsize=10)
-    return svg(figure)
+    caption = f"<figcaption>not plotted (no lift): {html.escape(', '.join(unplotted))}</figcaption>"
+    return svg(figure) + (caption if unplotted else "")
 
 
 def as_rows(table: Any) -> list[dict[str, Any]]:
@@ -96,8 +105,9 @@ svg{{max-width:100%;height:auto}}</style></head>
 <body><h1>Product activation</h1>
 <p>Per product and intent month: organizations that showed intent, those that activated, and those
 activated that still used the product in month 3. Shaded months are not mature yet: their survival
-windows are still open, so their retention is not final. Right: each candidate definition's
-activation rate against its retention lift (above 1: better than the product's average).</p>
+windows are still open, so their retention is not final. Second chart, for products with candidate
+definitions: each one's activation rate against its retention lift over mature months (above 1: the
+organizations it activates retain better than the product's average).</p>
 {"".join(sections)}
 </body></html>
 """

@@ -180,7 +180,6 @@ def parse(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
     args, extra = parse(sys.argv[1:] if argv is None else argv)
     target_path = args.target_path or args.project_dir / "target"
     lock = take_lock(args.lock or target_path / "scheduled_run.lock")
@@ -206,5 +205,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         lock.close()
 
 
+def log_to_stderr() -> None:
+    """Timestamped lines on stderr. Not logging.basicConfig: importing dbt has
+    already given the root logger a handler, which makes basicConfig a no-op
+    and leaves INFO lines unprinted."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False  # else the root handler prints every line a second time
+
+
 if __name__ == "__main__":
+    log_to_stderr()
     sys.exit(main())

@@ -3,10 +3,7 @@
 set -euo pipefail
 source "$(dirname "$0")/_venv.sh" requirements-dev.txt
 # The browser tests use Debian's Chromium (never a downloaded one).
-if [ ! -x /usr/bin/chromium ]; then
-    echo "== installing Debian's chromium for the browser tests"
-    apt-get install -y -q chromium >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }
-fi
+bash "$(dirname "$0")/_chromium.sh"
 export ACTIVATION_REQUIRE_BROWSER=1
 lint_database="$(mktemp -d)/lint.duckdb"
 echo "== sqlfluff (models and the macros they render, singular tests)"

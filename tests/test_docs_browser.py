@@ -1,14 +1,24 @@
 """dbt docs and the HTML report, opened in headless Chromium (Debian's package).
 
-The test command installs Chromium and sets ACTIVATION_REQUIRE_BROWSER, so
-there a missing browser fails the test; elsewhere it is skipped with a reason.
-Screenshots go to target/screenshots/ of the project.
+The test command installs Chromium and sets ACTIVATION_REQUIRE_BROWSER; there,
+and wherever CI is set, a missing browser fails the test; elsewhere it is
+skipped with a reason. Screenshots go to target/screenshots/ of the project.
+
+The build is the end-to-end hand-built set at as_of 2025-06-15: January is a
+mature month, February is not (Mar 1 + 4 months > as_of). The candidates of
+session replay over January (6 organizations with intent, 3 survive: baseline
+0.5), by hand: current_in_14_days activates a1 and a2, both retained, lift
+(2/2) / 0.5 = 2.0; one_recording, three_recordings and one_filter activate
+a1-a4, 3 retained, lift 1.5; current activates a1-a3, lift (2/3) / 0.5 = 1.33;
+ten_recordings nobody. Recommending by lift among candidates with at least one
+activated organization picks current_in_14_days.
 """
 
 from __future__ import annotations
 
 import functools
 import http.server
+import json
 import os
 import shutil
 import sys
@@ -38,7 +48,8 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Warehouse]]:
     """A built project with its docs and report, served on a free localhost port."""
-    warehouse = Warehouse(tmp_path_factory.mktemp("browser"), extra_vars={"as_of": "2025-06-15 00:00:00"})
+    warehouse = Warehouse(tmp_path_factory.mktemp("browser"), extra_vars={
+        "as_of": "2025-06-15 00:00:00", "candidate_min_activated_orgs": 1, "candidate_recommend_by": "retention_lift"})
     warehouse.load(hand_built_events())
     warehouse.build()
     warehouse.dbt("docs", "generate", "--quiet")
@@ -55,8 +66,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Wareho
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
-        reason = f"{CHROMIUM} is not installed (scripts/test.sh installs Debian's chromium)"
-        if os.environ.get("ACTIVATION_REQUIRE_BROWSER"):
+        reason = f"{CHROMIUM} is not installed (scripts/_chromium.sh installs Debian's chromium)"
+        if os.environ.get("CI") or os.environ.get("ACTIVATION_REQUIRE_BROWSER"):
             pytest.fail(reason)
         pytest.skip(reason)
     from playwright.sync_api import sync_playwright
@@ -69,9 +80,18 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         context.close()
 
 
-def screenshot(page: Any, name: str) -> None:
+def screenshot(page: Any, name: str, full_page: bool = False) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / name))
+    page.screenshot(path=str(SCREENSHOTS / name), full_page=full_page)
+
+
+def test_every_macro_of_the_project_is_documented(site: tuple[str, Warehouse]) -> None:
+    """Every macro of package activation, as dbt docs lists them (adapter implementations too)."""
+    _, warehouse = site
+    macros = json.loads((warehouse.work_dir / "target" / "manifest.json").read_text())["macros"].values()
+    undocumented = {macro["name"] for macro in macros
+                    if macro["package_name"] == "activation" and not macro["description"].strip()}
+    assert undocumented == set()
 
 
 def test_the_mart_page_and_its_lineage_render(site: tuple[str, Warehouse], browser: Any) -> None:
@@ -110,7 +130,14 @@ def test_the_report_renders_offline_with_a_chart_per_product(site: tuple[str, Wa
         assert section.locator("svg").count() >= 1, product
         assert section.locator("svg").first.bounding_box()["height"] > 100, product
     assert page.get_by_text("shaded: immature month").count() == len(products)
-    screenshot(page, "report.png")
+    assert products == ["session_replay"]
+    replay = page.locator("section#session_replay")
+    ids = "elements => elements.map(element => element.id)"
+    assert replay.locator("[id^='immature-']").evaluate_all(ids) == ["immature-session_replay-2025-02"]
+    assert replay.locator("[id^='recommended-']").evaluate_all(ids) == ["recommended-session_replay-current_in_14_days"]
+    assert replay.get_by_text("current_in_14_days (recommended)").count() == 1
+    assert replay.get_by_text("not plotted (no lift): ten_recordings").count() == 1
+    screenshot(page, "report.png", full_page=True)
     assert [request for request in requests if not request.startswith(url)] == []
     page.close()
 
