@@ -30,6 +30,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 TARGETS = {"duckdb": "duckdb", "clickhouse": "clickhouse_embedded"}
@@ -122,9 +123,15 @@ def prepare(size: int, work: Path) -> tuple[Path, Path]:
     return history, work / f"{size}" / "day.parquet"
 
 
-def sql_seconds(target: Path) -> float:
+def model_seconds(target: Path) -> dict[str, float]:
+    """Each model's execution time in the last run (run_results.json)."""
     results = json.loads((target / "run_results.json").read_text())["results"]
-    return sum(result["execution_time"] for result in results if result["unique_id"].startswith("model."))
+    return {result["unique_id"].split(".")[-1]: result["execution_time"]
+            for result in results if result["unique_id"].startswith("model.")}
+
+
+def costliest(models: dict[str, float], count: int = 4) -> str:
+    return ", ".join(f"{name} {seconds:.2f}" for name, seconds in sorted(models.items(), key=lambda item: -item[1])[:count])
 
 
 # Runs ClickHouse SQL (statements split on ';') in a child process on the embedded engine.
@@ -135,7 +142,7 @@ CLICKHOUSE_CHILD = (
 DUCKDB_CHILD = "import duckdb, sys; [duckdb.sql(q).fetchall() for q in sys.argv[1].split(';')]"
 
 
-def run_size(size: int, work: Path, engine: str) -> dict[str, float]:
+def run_size(size: int, work: Path, engine: str) -> dict[str, Any]:
     history, day = prepare(size, work)
     root = work / f"{size}"
     events_dir = root / "events"
@@ -176,21 +183,23 @@ def run_size(size: int, work: Path, engine: str) -> dict[str, float]:
     dbt += ["build", "--quiet", "--target", TARGETS[engine], "--target-path", str(target),
             "--vars", json.dumps(dbt_vars)]
     full = measured([*dbt, "--full-refresh"], env)
-    full_sql = sql_seconds(target)
+    full_models = model_seconds(target)
     if engine == "duckdb":
         os.link(day, events_dir / "day.parquet")
     else:
         subprocess.run([python, "scripts/clickhouse_embedded.py", "load-events", str(day)], cwd=PROJECT_DIR,
                        env={**os.environ, **env}, check=True, stdout=subprocess.DEVNULL)
     incremental = measured(dbt, env)
+    incremental_models = model_seconds(target)
     return {"events": rows, "floor_s": floor.seconds, "floor_mb": floor.peak_mb,
             "baseline_s": baseline.seconds, "baseline_mb": baseline.peak_mb,
-            "full_s": full.seconds, "full_sql_s": full_sql, "full_mb": full.peak_mb,
-            "incremental_s": incremental.seconds, "incremental_sql_s": sql_seconds(target),
-            "incremental_mb": incremental.peak_mb}
+            "full_s": full.seconds, "full_sql_s": sum(full_models.values()), "full_mb": full.peak_mb,
+            "incremental_s": incremental.seconds, "incremental_sql_s": sum(incremental_models.values()),
+            "incremental_mb": incremental.peak_mb,
+            "full_costliest": costliest(full_models), "incremental_costliest": costliest(incremental_models)}
 
 
-def markdown(results: list[dict[str, float]]) -> str:
+def markdown(results: list[dict[str, Any]]) -> str:
     lines = [
         "| events | step | seconds | events/s | peak MB | x floor |",
         "|---:|---|---:|---:|---:|---:|",
@@ -205,6 +214,10 @@ def markdown(results: list[dict[str, float]]) -> str:
         for name, seconds, peak in steps:
             lines.append(f"| {int(r['events']):,} | {name} | {seconds:.2f} | {r['events'] / seconds:,.0f} |"
                          f" {peak:,.0f} | {seconds / r['floor_s']:.1f} |")
+    lines.append("")
+    for r in results:
+        lines.append(f"- {int(r['events']):,} events, costliest models (s): full build {r['full_costliest']};"
+                     f" incremental day {r['incremental_costliest']}.")
     return "\n".join(lines) + "\n"
 
 

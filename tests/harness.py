@@ -68,6 +68,9 @@ PRODUCT_MODELS = (
 )
 MART = "activation_funnel_monthly"
 MODEL_KEYS = {MART: "product, intent_month", **{model: "org_id" for model in PRODUCT_MODELS}}
+# The staging tables, for the incremental checks: accepted and rejected rows
+# must equal a full refresh too (rows are compared as multisets: order is only for reading).
+STAGING_KEYS = {"stg_events": "event_uuid", "stg_events_rejected": "rejection_reason, event_uuid, event_at"}
 
 
 @dataclass(frozen=True)
@@ -147,9 +150,11 @@ class Warehouse:
                     connection.command(f"drop database if exists `{database}`")
         self.generation += 1
 
-    def snapshot(self) -> dict[str, list[dict[str, Any]]]:
-        """The rows of every product model and the mart, in a stable order."""
-        return {relation: self.rows(relation, order_by) for relation, order_by in MODEL_KEYS.items()}
+    def snapshot(self, staging: bool = False) -> dict[str, list[dict[str, Any]]]:
+        """The rows of every product model and the mart (and with `staging`, the
+        accepted and rejected events), in a stable order."""
+        relations = {**MODEL_KEYS, **(STAGING_KEYS if staging else {})}
+        return {relation: self.rows(relation, order_by) for relation, order_by in relations.items()}
 
     def load(self, events: Iterable[Event]) -> None:
         """Adds a file of events to the source: a new load, never replacing an earlier one."""

@@ -1,7 +1,8 @@
 """Small random event sets for the property-based incremental test.
 
 A handful of organizations, two products (session replay, product analytics),
-cross-sell and repeat intents, duplicate uuids and noise, over about seven
+cross-sell and repeat intents, duplicate uuids (identical, or stamped up to
+three days later), rows the staging rejects and noise, over about seven
 months, so that windows open, close and straddle load boundaries.
 """
 
@@ -35,9 +36,21 @@ def event_sets(draw: st.DrawFn) -> list[Event]:
             days=draw(st.integers(0, 210)), seconds=draw(st.integers(0, 86_399))
         )
         org = draw(st.sampled_from(ORGS))
-        kind = draw(st.sampled_from(("intent", "cross_sell", "usage", "usage", "usage", "duplicate")))
+        kind = draw(st.sampled_from(("intent", "cross_sell", "usage", "usage", "usage", "duplicate", "bad")))
         if kind == "duplicate" and events:
-            events.append(draw(st.sampled_from(events)))
+            copied = draw(st.sampled_from(events))
+            later = dt.timedelta(hours=draw(st.integers(0, 72)))  # 0: an identical copy
+            events.append(copied if copied.timestamp is None else
+                          Event(copied.uuid, copied.event, copied.timestamp + later, copied.org, copied.properties))
+            continue
+        if kind == "bad":
+            events.append(draw(st.sampled_from((
+                Event(f"u{index}", "recording analyzed", None, org),  # no time: read again on every run
+                Event(f"u{index}", "recording analyzed", dt.datetime(1990, 1, 1), org),
+                Event(None, "recording analyzed", when, org),
+                Event(f"u{index}", "recording analyzed", when, None),
+                Event(f"u{index}", "recording analyzed", when, org, "[1]"),
+            ))))
             continue
         if kind in ("intent", "cross_sell"):
             properties = {"product_key": draw(st.sampled_from(PRODUCTS)), "intent_context": "onboarding"}

@@ -3,7 +3,9 @@
 Events are cut into loads in timestamp order; some events of each load arrive
 one load late, back-dated into the look-back (var late_arrival_days). dbt runs
 after every load; then a --full-refresh over the very same files must produce
-the same rows in every product model and the mart.
+the same rows in every product model, the mart, stg_events and
+stg_events_rejected. Rows with no usable time (null, or before
+var min_event_timestamp) and other bad rows arrive in any load.
 """
 
 from __future__ import annotations
@@ -32,14 +34,19 @@ def split_into_loads(
 ) -> list[list[Event]]:
     """Cuts time-ordered events at `cuts`; moves a share of each load's last
     two days into the next load, so they arrive late but inside the look-back."""
-    ordered = sorted(events, key=lambda event: (event.timestamp, event.uuid))
+    ordered = sorted((event for event in events if event.timestamp is not None),
+                     key=lambda event: (event.timestamp, event.uuid or ""))
     bounds = [0, *sorted(set(cuts)), len(ordered)]
-    loads = [list(ordered[start:end]) for start, end in zip(bounds, bounds[1:]) if end > start]
+    loads = [list(ordered[start:end]) for start, end in zip(bounds, bounds[1:]) if end > start] or [[]]
+    for event in events:  # no time to order by: any load
+        if event.timestamp is None:
+            rng.choice(loads).append(event)
     for current, following in zip(loads, loads[1:]):
-        newest = max(event.timestamp for event in current)
+        newest = max(event.timestamp for event in current if event.timestamp is not None)
         movable = [
             event for event in current
-            if event.timestamp > newest - LOOK_BACK + dt.timedelta(days=1) and event.timestamp < newest
+            if event.timestamp is not None
+            and newest - LOOK_BACK + dt.timedelta(days=1) < event.timestamp < newest
         ]
         late = [event for event in movable if rng.random() < late_share]
         for event in late:
@@ -55,9 +62,9 @@ def run_loads(warehouse: Warehouse, loads: Sequence[Sequence[Event]], command: S
 
 
 def assert_incremental_equals_full_refresh(warehouse: Warehouse, command: Sequence[str]) -> None:
-    incremental = warehouse.snapshot()
+    incremental = warehouse.snapshot(staging=True)
     warehouse.dbt(*command, "--quiet", "--full-refresh")
-    assert_same_rows(incremental, warehouse.snapshot(), "incremental runs vs --full-refresh")
+    assert_same_rows(incremental, warehouse.snapshot(staging=True), "incremental runs vs --full-refresh")
 
 
 @pytest.fixture(scope="module")
@@ -77,12 +84,52 @@ def test_ten_loads_with_late_events_equal_a_full_refresh(warehouse: Warehouse, s
     assert_incremental_equals_full_refresh(warehouse, BUILD)
 
 
+def bad_rows_for_load(number: int, earlier: Sequence[Event]) -> list[Event]:
+    """Rows of every rejection kind for load `number`, and copies of events of
+    earlier loads: one identical (a batch sent again) of a recent event, one of
+    an older event stamped anew (its stored copy, older than the look-back, wins)."""
+    when = max(event.timestamp for event in earlier if event.timestamp is not None)
+    recent = [event for event in earlier if event.timestamp is not None and event.timestamp > when - dt.timedelta(days=2)]
+    identical = recent[(number * 7919) % len(recent)]
+    older = earlier[(number * 104_729) % len(earlier)]
+    return [
+        Event(None, "recording analyzed", when, "org-0001"),
+        Event(f"late{number}-no-time", "recording analyzed", None, "org-0001"),
+        Event(f"late{number}-ancient", "recording analyzed", dt.datetime(1990, 1, number + 1), "org-0001"),
+        Event(f"late{number}-future", "recording analyzed", dt.datetime(2100, 1, 1), "org-0001"),
+        Event(f"late{number}-no-org", "recording analyzed", when, None),
+        Event(f"late{number}-bad-json", "recording analyzed", when, "org-0001", "{oops"),
+        identical,
+        Event(older.uuid, older.event, when, older.org, older.properties),
+    ]
+
+
+def test_bad_rows_and_copies_in_every_load_equal_a_full_refresh(
+    warehouse: Warehouse, sample_events: list[Event]
+) -> None:
+    """Every load also brings rows the staging rejects: no usable time (read again
+    on every run), no uuid, no organization, bad JSON, stamped in the future,
+    and copies of events stored by earlier runs. Together they must add up to
+    the source after every run (the reconciliation test in `dbt build`)."""
+    rng = random.Random(5)
+    loads = split_into_loads(sample_events, [len(sample_events) * k // 10 for k in range(1, 10)], rng, 0.2)
+    seen: list[Event] = []
+    for number, load in enumerate(loads):
+        extra = bad_rows_for_load(number, seen) if seen else []
+        seen.extend(load)
+        load.extend(extra)
+    run_loads(warehouse, loads, BUILD)
+    ((rejected,),) = warehouse.query("select count(*) from stg_events_rejected")
+    assert rejected >= 9 * 8  # every bad row and copy of loads 2-10 is there (plus the sample's own)
+    assert_incremental_equals_full_refresh(warehouse, BUILD)
+
+
 def test_a_rerun_without_new_events_changes_nothing(warehouse: Warehouse, sample_events: list[Event]) -> None:
     loads = split_into_loads(sample_events, [len(sample_events) // 2], random.Random(3), late_share=0.3)
     run_loads(warehouse, loads, BUILD_WITHOUT_TESTS)
-    before = warehouse.snapshot()
+    before = warehouse.snapshot(staging=True)
     warehouse.dbt(*BUILD_WITHOUT_TESTS, "--quiet")
-    assert_same_rows(before, warehouse.snapshot(), "second run with no new events")
+    assert_same_rows(before, warehouse.snapshot(staging=True), "second run with no new events")
 
 
 def test_a_late_earlier_intent_replaces_the_stored_one(warehouse: Warehouse) -> None:

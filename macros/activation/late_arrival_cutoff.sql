@@ -1,15 +1,50 @@
 {#- The earliest event time an incremental run must re-read: the latest
-    `column` already in `relation`, less var('late_arrival_days'). None when
-    the relation is empty, which means: read everything. Returned as a
-    timestamp literal so that the engine can prune the scan with it. -#}
-{% macro late_arrival_cutoff(relation, column) %}
+    `column` already in `relation` (among rows matching `where`), less
+    var('late_arrival_days'). None when there is no such row, which means:
+    read everything. Returned as a timestamp literal so that the engine can
+    prune the scan with it. -#}
+{% macro late_arrival_cutoff(relation, column, where=none) %}
     {%- if not execute -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set latest = run_query('select max(' ~ column ~ ') from ' ~ relation).columns[0].values()[0] -%}
+    {%- set latest_sql = 'select max(' ~ column ~ ') from ' ~ relation ~ (' where ' ~ where if where else '') -%}
+    {%- set latest = run_query(latest_sql).columns[0].values()[0] -%}
     {%- if latest is none -%}
         {{ return(none) }}
     {%- endif -%}
     {%- set cutoff = latest - modules.datetime.timedelta(days=var('late_arrival_days')) -%}
     {{ return(activation.timestamp_literal(cutoff.strftime('%Y-%m-%d %H:%M:%S.%f'))) }}
+{% endmacro %}
+
+
+{#- The rows an incremental run of stg_events_classified reads again, as a
+    predicate on a timestamp `column`: those at or after `since` (none: every
+    row), and the rows with no usable time, which no cutoff can place (null,
+    or before var('min_event_timestamp')). The same predicate selects the
+    source rows to read and the stored rows to delete first, so every source
+    row is stored exactly once. -#}
+{% macro read_again(column, since) -%}
+    {%- if since is none -%}
+        1 = 1
+    {%- else -%}
+        ({{ column }} >= {{ since }} or {{ column }} is null
+        or {{ column }} < {{ activation.timestamp_literal(var('min_event_timestamp')) }})
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- stg_events_classified's watermark: the latest accepted event less the
+    look-back. Rejected rows do not count: one stamped far in the future
+    would move it past every real event. -#}
+{% macro classified_events_cutoff() %}
+    {{ return(activation.late_arrival_cutoff(this, 'event_at', where='rejection_reason is null')) }}
+{% endmacro %}
+
+
+{#- stg_events_classified's pre-hook: deletes the stored rows this run reads
+    again from the source. Nothing on a full refresh or a first run. -#}
+{% macro delete_rows_read_again() %}
+    {%- if execute and is_incremental() -%}
+        delete from {{ this }} where {{ activation.read_again('event_at', activation.classified_events_cutoff()) }}
+    {%- endif -%}
 {% endmacro %}
