@@ -106,38 +106,7 @@ intents as (
 
 ),
 
-criteria_events as (
-
-    select
-        event_uuid,
-        event_name,
-        event_at,
-        org_id,
-        properties
-    from {{ ref('stg_events') }}
-    where
-        event_name in ({{ activation.string_list(event_names) }})
-        and org_id in (select intents.org_id from intents)
-
-),
-
-window_events as (
-
-    select
-        intents.org_id,
-        intents.intent_at,
-        criteria_events.event_uuid,
-        criteria_events.event_name,
-        criteria_events.event_at,
-        criteria_events.properties
-    from intents
-    inner join criteria_events
-        on intents.org_id = criteria_events.org_id
-    where
-        criteria_events.event_at >= intents.intent_at
-        and criteria_events.event_at < greatest({{ activation_end }}, {{ survival_end }})
-
-),
+{{ activation.window_events('intents', event_names, 'greatest(' ~ activation_end ~ ', ' ~ survival_end ~ ')') }},
 
 {{ activation.criteria_met(criteria) }},
 

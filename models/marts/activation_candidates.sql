@@ -62,38 +62,10 @@ candidate_counts as (
 
         ),
 
-        candidate_events as (
-
-            select
-                event_uuid,
-                event_name,
-                event_at,
-                org_id,
-                properties
-            from {{ ref('stg_events') }}
-            where
-                event_name in ({{ activation.string_list(criteria | map(attribute='event') | unique | list) }})
-                and org_id in (select mature_intents.org_id from mature_intents)
-
-        ),
-
-        window_events as (
-
-            select
-                mature_intents.org_id,
-                mature_intents.intent_at,
-                candidate_events.event_uuid,
-                candidate_events.event_name,
-                candidate_events.event_at,
-                candidate_events.properties
-            from mature_intents
-            inner join candidate_events
-                on mature_intents.org_id = candidate_events.org_id
-            where
-                candidate_events.event_at >= mature_intents.intent_at
-                and candidate_events.event_at < {{ dbt.dateadd('day', longest_window, 'mature_intents.intent_at') }}
-
-        ),
+        {{ activation.window_events(
+            'mature_intents',
+            criteria | map(attribute='event') | unique | list,
+            dbt.dateadd('day', longest_window, 'mature_intents.intent_at')) }},
 
         {{ activation.criteria_met(criteria) }},
 

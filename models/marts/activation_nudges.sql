@@ -56,38 +56,10 @@ missing_criteria as (
 
         ),
 
-        nudge_events as (
-
-            select
-                event_uuid,
-                event_name,
-                event_at,
-                org_id,
-                properties
-            from {{ ref('stg_events') }}
-            where
-                event_name in ({{ activation.string_list(criteria | map(attribute='event') | unique | list) }})
-                and org_id in (select open_intents.org_id from open_intents)
-
-        ),
-
-        window_events as (
-
-            select
-                open_intents.org_id,
-                open_intents.intent_at,
-                nudge_events.event_uuid,
-                nudge_events.event_name,
-                nudge_events.event_at,
-                nudge_events.properties
-            from open_intents
-            inner join nudge_events
-                on open_intents.org_id = nudge_events.org_id
-            where
-                nudge_events.event_at >= open_intents.intent_at
-                and nudge_events.event_at < open_intents.activation_window_end
-
-        ),
+        {{ activation.window_events(
+            'open_intents',
+            criteria | map(attribute='event') | unique | list,
+            'open_intents.activation_window_end') }},
 
         {{ activation.criteria_met(criteria) }},
 
