@@ -4,24 +4,80 @@
     duplicates, so that accepted and rejected rows always add up to the source.
 
     `since`: a timestamp literal; only the source rows an incremental run reads
-    again are read (see read_again). It is applied before the dedupe so that
-    the engine can prune the scan. -#}
+    again are read (see read_again), a filter the engine prunes the scan with.
+
+    Only the copies of uuids seen more than once are ranked: a window over
+    every event would sort them all (9 of 10 s at 10M events on DuckDB). Each
+    part reads the source itself rather than sharing one CTE: DuckDB would
+    materialize a shared CTE, every column of every event, in memory. -#}
 {% macro classify_events(since=none) %}
 {%- do activation.check_events_columns() -%}
-{%- set org_key = var('org_key') -%}
 with
 
-source_events as (
+repeated_uuids as (
 
-    select * from {{ source('posthog', 'events') }}
-    {%- if since is not none %}
-    where {{ activation.read_again(adapter.quote('timestamp'), since) }}
-    {%- endif %}
+    select event_uuid
+    from ({{ activation.classified_rows(since) }}) as source_rows
+    where event_uuid is not null
+    group by event_uuid
+    having count(*) > 1
 
 ),
 
-typed_events as (
+single_copies as (
 
+    select
+        *,
+        case when rejection_reason is null then 1 end as copy_number
+    from ({{ activation.classified_rows(since) }}) as source_rows
+    where event_uuid is null or event_uuid not in (select repeated_uuids.event_uuid from repeated_uuids)
+
+),
+
+repeated_copies as (
+
+    select
+        *,
+        {#- Copies of one uuid that differ: the earliest wins, then the rest of
+            the row decides, so the winner never depends on load order. -#}
+        case when rejection_reason is null then
+            row_number() over (
+                partition by event_uuid, rejection_reason is null
+                order by event_at, event_name, distinct_id, org_id, properties
+            )
+        end as copy_number
+    from ({{ activation.classified_rows(since) }}) as source_rows
+    where event_uuid in (select repeated_uuids.event_uuid from repeated_uuids)
+
+)
+
+select * from single_copies
+union all
+select * from repeated_copies
+{% endmacro %}
+
+
+{#- A select of the source rows (those read again since `since`), typed,
+    with the reason each cannot be used, or null. The engines compute only
+    the columns a caller uses. -#}
+{% macro classified_rows(since) %}
+{%- set org_key = var('org_key') -%}
+select
+    *,
+    case
+        when event_uuid is null then 'missing_uuid'
+        when event_name is null then 'missing_event_name'
+        when event_at is null then 'missing_timestamp'
+        when event_at < {{ activation.timestamp_literal(var('min_event_timestamp')) }}
+            then 'timestamp_before_min'
+        when event_at > {{ activation.timestamp_literal(
+            (run_started_at + modules.datetime.timedelta(days=var('max_future_days')))
+            .strftime('%Y-%m-%d %H:%M:%S')) }}
+            then 'timestamp_in_future'
+        when org_id is null then 'missing_organization'
+        when not {{ activation.is_json_object('properties') }} then 'properties_not_json_object'
+    end as rejection_reason
+from (
     select
         nullif(trim(cast(uuid as {{ dbt.type_string() }})), '') as event_uuid,
         nullif(trim(cast(event as {{ dbt.type_string() }})), '') as event_name,
@@ -34,71 +90,9 @@ typed_events as (
         {%- endif %}
         {#- a row without properties has no properties, which is not an error -#}
         coalesce(cast(properties as {{ dbt.type_string() }}), '{}') as properties
-    from source_events
-
-),
-
-classified_events as (
-
-    select
-        *,
-        case
-            when event_uuid is null then 'missing_uuid'
-            when event_name is null then 'missing_event_name'
-            when event_at is null then 'missing_timestamp'
-            when event_at < {{ activation.timestamp_literal(var('min_event_timestamp')) }}
-                then 'timestamp_before_min'
-            when event_at > {{ activation.timestamp_literal(
-                (run_started_at + modules.datetime.timedelta(days=var('max_future_days')))
-                .strftime('%Y-%m-%d %H:%M:%S')) }}
-                then 'timestamp_in_future'
-            when org_id is null then 'missing_organization'
-            when not {{ activation.is_json_object('properties') }} then 'properties_not_json_object'
-        end as rejection_reason
-    from typed_events
-
-),
-
-{#- Only the copies of uuids seen more than once need ranking: a window over
-    every event would sort them all (9 of 10 s at 10M events on DuckDB). -#}
-repeated_uuids as (
-
-    select event_uuid
-    from typed_events
-    where event_uuid is not null
-    group by event_uuid
-    having count(*) > 1
-
-),
-
-single_copies as (
-
-    select
-        *,
-        case when rejection_reason is null then 1 end as copy_number
-    from classified_events
-    where event_uuid not in (select repeated_uuids.event_uuid from repeated_uuids) or event_uuid is null
-
-),
-
-ranked_copies as (
-
-    select
-        *,
-        {#- Copies of one uuid that differ: the earliest wins, then the rest of
-            the row decides, so the winner never depends on load order. -#}
-        case when rejection_reason is null then
-            row_number() over (
-                partition by event_uuid, rejection_reason is null
-                order by event_at, event_name, distinct_id, org_id, properties
-            )
-        end as copy_number
-    from classified_events
-    where event_uuid in (select repeated_uuids.event_uuid from repeated_uuids)
-
-)
-
-select * from single_copies
-union all
-select * from ranked_copies
+    from {{ source('posthog', 'events') }}
+    {%- if since is not none %}
+    where {{ activation.read_again(adapter.quote('timestamp'), since) }}
+    {%- endif %}
+) as typed_events
 {% endmacro %}
