@@ -1,8 +1,8 @@
 """Small random event sets for the property-based incremental test.
 
 A handful of organizations, two products (session replay, product analytics),
-cross-sell and repeat intents, duplicate uuids (identical, or stamped up to
-three days later), rows the staging rejects and noise, over about seven
+cross-sell and repeat intents, duplicate uuids (identical, or stamped from two
+days earlier to three days later), rows the staging rejects and noise, over about seven
 months, so that windows open, close and straddle load boundaries.
 """
 
@@ -39,9 +39,11 @@ def event_sets(draw: st.DrawFn) -> list[Event]:
         kind = draw(st.sampled_from(("intent", "cross_sell", "usage", "usage", "usage", "duplicate", "bad")))
         if kind == "duplicate" and events:
             copied = draw(st.sampled_from(events))
-            later = dt.timedelta(hours=draw(st.integers(0, 72)))  # 0: an identical copy
+            # 0: an identical copy; negative: an earlier copy, which wins if it arrives later
+            shift = dt.timedelta(hours=draw(st.integers(-48, 72)))
             events.append(copied if copied.timestamp is None else
-                          Event(copied.uuid, copied.event, copied.timestamp + later, copied.org, copied.properties))
+                          Event(copied.uuid, copied.event, copied.timestamp + shift, copied.org, copied.properties,
+                                distinct_id="copy"))
             continue
         if kind == "bad":
             events.append(draw(st.sampled_from((

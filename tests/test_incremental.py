@@ -86,11 +86,15 @@ def test_ten_loads_with_late_events_equal_a_full_refresh(warehouse: Warehouse, s
 
 def bad_rows_for_load(number: int, earlier: Sequence[Event]) -> list[Event]:
     """Rows of every rejection kind for load `number`, and copies of events of
-    earlier loads: one identical (a batch sent again) of a recent event, one of
-    an older event stamped anew (its stored copy, older than the look-back, wins)."""
+    earlier loads: an identical one (a batch sent again) of a recent event; one
+    of a recent event stamped an hour earlier, which must now win; one of an
+    older event stamped anew (its stored copy, older than the look-back, wins);
+    and a usable copy of the previous load's copy that had no organization
+    (a rejected copy never hides a usable one)."""
     when = max(event.timestamp for event in earlier if event.timestamp is not None)
     recent = [event for event in earlier if event.timestamp is not None and event.timestamp > when - dt.timedelta(days=2)]
     identical = recent[(number * 7919) % len(recent)]
+    overtaken = recent[(number * 7927) % len(recent)]
     older = earlier[(number * 104_729) % len(earlier)]
     return [
         Event(None, "recording analyzed", when, "org-0001"),
@@ -98,8 +102,11 @@ def bad_rows_for_load(number: int, earlier: Sequence[Event]) -> list[Event]:
         Event(f"late{number}-ancient", "recording analyzed", dt.datetime(1990, 1, number + 1), "org-0001"),
         Event(f"late{number}-future", "recording analyzed", dt.datetime(2100, 1, 1), "org-0001"),
         Event(f"late{number}-no-org", "recording analyzed", when, None),
+        Event(f"late{number - 1}-no-org", "recording analyzed", when, "org-0001"),
         Event(f"late{number}-bad-json", "recording analyzed", when, "org-0001", "{oops"),
         identical,
+        Event(overtaken.uuid, overtaken.event, overtaken.timestamp - dt.timedelta(hours=1), overtaken.org,
+              overtaken.properties, distinct_id="overtaking copy"),
         Event(older.uuid, older.event, when, older.org, older.properties),
     ]
 
@@ -120,7 +127,9 @@ def test_bad_rows_and_copies_in_every_load_equal_a_full_refresh(
         load.extend(extra)
     run_loads(warehouse, loads, BUILD)
     ((rejected,),) = warehouse.query("select count(*) from stg_events_rejected")
-    assert rejected >= 9 * 8  # every bad row and copy of loads 2-10 is there (plus the sample's own)
+    assert rejected >= 9 * 9  # every bad row and lost copy of loads 2-10 is there (plus the sample's own)
+    ((overtaking,),) = warehouse.query("select count(*) from stg_events where distinct_id = 'overtaking copy'")
+    assert overtaking == 9
     assert_incremental_equals_full_refresh(warehouse, BUILD)
 
 
@@ -150,6 +159,29 @@ def test_a_late_earlier_intent_replaces_the_stored_one(warehouse: Warehouse) -> 
     assert row["intent_at"] == day - dt.timedelta(days=2)
     # The launch a day before the old intent is inside the new window.
     assert row["activated"] is True
+    assert_incremental_equals_full_refresh(warehouse, BUILD_WITHOUT_TESTS)
+
+
+def test_a_copy_naming_another_organization_takes_the_event_from_a_closed_one(warehouse: Warehouse) -> None:
+    """o1's survival rests on one event in the last days of its survival window,
+    and its windows are closed. A copy of that event stamped an hour earlier
+    names o2: it wins, so o1 no longer survived, though nothing else touches it."""
+    intent_at = dt.datetime(2025, 1, 10, 12)
+    used_at = dt.datetime(2025, 5, 9, 12)  # within [intent + 3 months, intent + 4 months)
+    first_load = [
+        Event("i1", "user showed product intent", intent_at, "o1", {"product_key": "surveys"}),
+        Event("u1", "survey response viewed", used_at, "o1"),
+        # the latest event (as_of: o1's windows have closed) and the latest intent, so that
+        # the model's look-back starts after o1's intent
+        Event("i3", "user showed product intent", dt.datetime(2025, 5, 11, 12), "o3", {"product_key": "surveys"}),
+    ]
+    run_loads(warehouse, [first_load], BUILD_WITHOUT_TESTS)
+    row = warehouse.rows("activation_surveys", "org_id")[0]
+    assert (row["org_id"], row["survived"], row["activation_final"], row["survival_final"]) == ("o1", True, True, True)
+    run_loads(warehouse, [[Event("u1", "survey response viewed", used_at - dt.timedelta(hours=1), "o2")]],
+              BUILD_WITHOUT_TESTS)
+    row = warehouse.rows("activation_surveys", "org_id")[0]
+    assert (row["org_id"], row["survived"]) == ("o1", False)
     assert_incremental_equals_full_refresh(warehouse, BUILD_WITHOUT_TESTS)
 
 

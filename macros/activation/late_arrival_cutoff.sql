@@ -42,7 +42,10 @@
 
 
 {#- stg_events_classified's pre-hook: deletes the stored rows this run reads
-    again from the source. Nothing on a full refresh or a first run. -#}
+    again from the source. Nothing on a full refresh or a first run. The
+    cutoff is computed again here, and is the model's own: dbt compiles the
+    model before it renders the hooks, so both read the table before this
+    delete. -#}
 {% macro delete_rows_read_again() %}
     {%- if execute and is_incremental() -%}
         delete from {{ this }} where {{ activation.read_again('event_at', activation.classified_events_cutoff()) }}

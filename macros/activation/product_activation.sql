@@ -44,7 +44,9 @@
 {%- set activation_count = spec.activation_criteria | length -%}
 {%- set survival_count = spec.survival_criteria | length -%}
 {%- set event_names = criteria | map(attribute='event') | unique | list -%}
-{%- set since = activation.late_arrival_cutoff(this, 'intent_at') if is_incremental() else none %}
+{%- set since = activation.late_arrival_cutoff(this, 'intent_at') if is_incremental() else none -%}
+{#- outside the incremental branch, so that dbt sees the dependency when parsing -#}
+{%- set classified_events = ref('stg_events_classified') %}
 
 with
 
@@ -82,11 +84,14 @@ orgs_to_refresh as (
 
     union all
 
+    {# rejected rows too: a copy that lost to an earlier one with another
+        organization takes the event away from the organization it named #}
     select org_id
-    from {{ ref('stg_events') }}
+    from {{ classified_events }}
     where
         event_name in ({{ activation.string_list(event_names) }})
         and event_at >= {{ since }}
+        and org_id is not null
     {%- endif %}
 
 ),
