@@ -24,7 +24,9 @@ classified_events as (
 {%- if since is not none %}
 
 {#- A usable copy kept by an earlier run and older than this batch is earlier
-    than every copy in the batch, so it stays the winner. -#}
+    than every copy in the batch, so it stays the winner. The batch's uuids
+    are read from the source again (one column) rather than from
+    classified_events, which the engines would then compute twice. -#}
 kept_earlier_copies as (
 
     select kept.event_uuid
@@ -32,7 +34,10 @@ kept_earlier_copies as (
     where
         kept.rejection_reason is null
         and kept.event_at < {{ since }}
-        and kept.event_uuid in (select classified_events.event_uuid from classified_events)
+        and kept.event_uuid in (
+            select batch_rows.event_uuid
+            from ({{ activation.classified_rows(since) }}) as batch_rows
+        )
 
 ),
 {%- endif %}
