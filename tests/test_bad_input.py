@@ -18,7 +18,10 @@ from test_products import IGNORED, add_product_model
 WHEN = dt.datetime(2025, 2, 10, 12)
 SQL_LIKE = "x'); drop table stg_events; --"
 
-# (event, the reason it is rejected, or None when it is accepted but touches no criterion)
+# Rows of events no model reads are not stored at all, valid or not.
+UNTRACKED = "untracked"
+# (event, the reason it is rejected, None when it is accepted but touches no
+# criterion, or UNTRACKED)
 BAD_ROWS: list[tuple[Event, str | None]] = [
     (Event("bad01", "recording analyzed", WHEN, None), "missing_organization"),
     (Event("bad02", "recording analyzed", WHEN, ""), "missing_organization"),
@@ -33,8 +36,11 @@ BAD_ROWS: list[tuple[Event, str | None]] = [
     (Event("bad11", "recording analyzed", WHEN, "a4", "[1, 2]"), "properties_not_json_object"),
     (Event("bad12", "recording analyzed", WHEN, "a4", '"a string"'), "properties_not_json_object"),
     (Event("bad13", "user showed product intent", WHEN, "a4", "null"), "properties_not_json_object"),
+    # Events no model reads: not stored, so not rejected either.
+    (Event("bad14", SQL_LIKE, WHEN, "o'brien \\ \"co\""), UNTRACKED),
+    (Event("bad14b", "$pageview", WHEN, None, "{not json"), UNTRACKED),
+    (Event(None, "$autocapture", None, "a4"), UNTRACKED),
     # Accepted, but no product model looks at them.
-    (Event("bad14", SQL_LIKE, WHEN, "o'brien \\ \"co\""), None),
     (Event("bad15", "recording analyzed ", WHEN, "zz", {"k": "ünï\u00e7ødé ✓"}), None),
     (Event("bad16", "user showed product intent", WHEN, "a4", {"product_key": "no_such_product"}), None),
     (Event("bad17", "user showed product intent", WHEN, "a4", {"product_key": 42}), None),
@@ -47,7 +53,7 @@ def with_bad_rows() -> tuple[list[Event], dict[str, int]]:
     bad = [event for event, _ in BAD_ROWS]
     expected: dict[str, int] = {"duplicate_uuid": 1, "missing_organization": 1, "properties_not_json_object": 1}
     for _, reason in BAD_ROWS:
-        if reason:
+        if reason and reason != UNTRACKED:
             expected[reason] = expected.get(reason, 0) + 1
     # An identical copy, and a copy stamped later, of events the mart counts: the
     # earliest copy wins, so neither changes anything.
@@ -72,7 +78,10 @@ def test_bad_rows_are_rejected_with_reasons_and_leave_the_mart_unchanged(tmp_pat
     reasons = dict(dirty.query("select rejection_reason, count(*) from stg_events_rejected group by 1"))
     assert reasons == expected
     ((accepted,),) = dirty.query("select count(*) from stg_events")
-    assert accepted + sum(reasons.values()) == len(events)
+    untracked = [event for event, reason in BAD_ROWS if reason == UNTRACKED]
+    assert accepted + sum(reasons.values()) == len(events) - len(untracked)
+    stored_names = {name for (name,) in dirty.query("select distinct event_name from stg_events_classified")}
+    assert not stored_names & {event.event for event in untracked}
     # The unknown product's intent is kept in staging, and goes no further.
     assert dirty.query("select count(*) from stg_product_intents where product = 'no_such_product'") == [(1,)]
 
@@ -102,7 +111,8 @@ def test_names_with_quotes_backslashes_and_unicode_match_exactly(tmp_path: Path,
     rows = {row["org_id"]: row for row in warehouse.rows("activation_odd", "org_id")}
     assert (rows["o'1"]["activated"], rows["o'1"]["survived"]) == (True, True)
     assert (rows["o2"]["activated"], rows["o2"]["survived"]) == (False, False)
-    assert warehouse.query("select count(*) from stg_events") == [(6,)]
+    # e2's name differs (upper case), so no model reads it: it is not even stored.
+    assert warehouse.query("select count(*) from stg_events") == [(5,)]
 
 
 def test_an_empty_source_builds_an_empty_mart(warehouse: Warehouse) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -20,8 +21,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from compare import assert_same_rows
-from harness import Event, Warehouse
+from harness import PROJECT_DIR, Event, Warehouse
 from random_events import event_sets
+from test_products import IGNORED, add_product_model
 
 LOOK_BACK = dt.timedelta(days=3)  # var late_arrival_days' default
 # What the scheduled job runs, and the same without data tests for the many-run tests.
@@ -90,7 +92,9 @@ def bad_rows_for_load(number: int, earlier: Sequence[Event]) -> list[Event]:
     of a recent event stamped an hour earlier, which must now win; one of an
     older event stamped anew (its stored copy, older than the look-back, wins);
     and a usable copy of the previous load's copy that had no organization
-    (a rejected copy never hides a usable one)."""
+    (a rejected copy never hides a usable one). Copies are of events the models
+    read: rows of the sample's noise ($pageview, ...) are not stored at all."""
+    earlier = [event for event in earlier if event.event and not event.event.startswith("$")]
     when = max(event.timestamp for event in earlier if event.timestamp is not None)
     recent = [event for event in earlier if event.timestamp is not None and event.timestamp > when - dt.timedelta(days=2)]
     identical = recent[(number * 7919) % len(recent)]
@@ -183,6 +187,47 @@ def test_a_copy_naming_another_organization_takes_the_event_from_a_closed_one(wa
     row = warehouse.rows("activation_surveys", "org_id")[0]
     assert (row["org_id"], row["survived"]) == ("o1", False)
     assert_incremental_equals_full_refresh(warehouse, BUILD_WITHOUT_TESTS)
+
+
+def test_a_product_reading_new_events_brings_their_history_into_staging(tmp_path: Path, engine: str) -> None:
+    """Staging stores only the events some model reads. A product added later,
+    whose criteria name events nobody read before, still sees their whole
+    history on the next incremental run (the staging reads the source again);
+    removing it takes those rows out again (the reconciliation test holds)."""
+    project = tmp_path / "project"
+    shutil.copytree(PROJECT_DIR, project, ignore=IGNORED)
+    warehouse = Warehouse(tmp_path / "run", project_dir=project, engine=engine)
+    day = dt.datetime(2025, 3, 3, 9)
+    warehouse.load([
+        Event("i1", "user showed product intent", day, "o1", {"product_key": "widgets"}),
+        Event("w1", "widget built", day + dt.timedelta(days=1), "o1"),
+        Event("w2", "widget built", day + dt.timedelta(days=100), "o1"),  # in [+3, +4) months
+        # the latest event, long after both: the look-back alone would not reach them
+        Event("s1", "survey launched", day + dt.timedelta(days=200), "o2"),
+    ])
+    widgets = "select count(*) from stg_events where event_name = 'widget built'"
+    warehouse.build()
+    assert warehouse.query(widgets) == [(0,)]
+
+    add_product_model(project, "activation_widgets", """\
+{{ product_activation(
+    product='widgets',
+    activation_criteria=[{'event': 'widget built'}],
+    survival_criteria=[{'event': 'widget built'}],
+) }}
+""")
+    warehouse.build()
+    (row,) = warehouse.rows("activation_widgets", "org_id")
+    assert (row["org_id"], row["activated"], row["survived"]) == ("o1", True, True)
+    assert warehouse.query(widgets) == [(2,)]
+    incremental = {**warehouse.snapshot(staging=True), "activation_widgets": [row]}
+    warehouse.build("--full-refresh")
+    full = {**warehouse.snapshot(staging=True), "activation_widgets": warehouse.rows("activation_widgets", "org_id")}
+    assert_same_rows(incremental, full, "after adding a product: incremental vs --full-refresh")
+
+    (project / "models" / "products" / "activation_widgets.sql").unlink()
+    warehouse.build()
+    assert warehouse.query(widgets) == [(0,)]
 
 
 def check_random_loads(warehouse: Warehouse, events: list[Event], data: st.DataObject) -> None:

@@ -35,8 +35,12 @@
 
 {#- stg_events_classified's watermark: the latest accepted event less the
     look-back. Rejected rows do not count: one stamped far in the future
-    would move it past every real event. -#}
+    would move it past every real event. None (read everything) when the
+    tracked events changed since the last run. -#}
 {% macro classified_events_cutoff() %}
+    {%- if execute and activation.tracked_events_changed() -%}
+        {{ return(none) }}
+    {%- endif -%}
     {{ return(activation.late_arrival_cutoff(this, 'event_at', where='rejection_reason is null')) }}
 {% endmacro %}
 

@@ -1,13 +1,16 @@
-{#- Reconciliation: every source row is in stg_events or in stg_events_rejected,
-    exactly once. Fails (one row with the counts) when rows are lost or double
-    counted, e.g. events that arrived later than var('late_arrival_days'):
-    run `dbt build --full-refresh` then. -#}
+{#- Reconciliation: every source row of a tracked event (and every row with
+    no event name) is in stg_events or in stg_events_rejected, exactly once.
+    Fails (one row with the counts) when rows are lost or double counted,
+    e.g. events that arrived later than var('late_arrival_days'): run
+    `dbt build --full-refresh` then. -#}
 
 with
 
 source_rows as (
 
-    select count(*) as row_count from {{ source('posthog', 'events') }}
+    select count(*) as row_count
+    from {{ source('posthog', 'events') }}
+    where {{ activation.is_tracked_event(activation.typed_event_name()) }}
 
 ),
 

@@ -1,0 +1,59 @@
+{#- The events the models read, as a mapping from event name to the sorted
+    list of what reads it ('intent', or a product declaring it in its
+    activation, survival or candidate criteria). Empty at parse time.
+
+    stg_events_classified stores the rows of these events only: in PostHog's
+    events most rows are $pageview, $autocapture and the like, which no model
+    reads (94% of the sample data). -#}
+{% macro tracked_events() %}
+    {%- set readers = {} -%}
+    {%- if execute -%}
+        {%- for name in var('intent_events') -%}
+            {%- do readers.setdefault(name, []).append('intent') -%}
+        {%- endfor -%}
+        {%- for product in activation.declared_products() -%}
+            {%- set spec = product.spec -%}
+            {%- set criteria = spec.activation_criteria + spec.survival_criteria -%}
+            {%- for candidate in spec.get('candidates', []) -%}
+                {%- set criteria = criteria + candidate.activation_criteria -%}
+            {%- endfor -%}
+            {%- for name in criteria | map(attribute='event') | unique -%}
+                {%- do readers.setdefault(name, []).append(spec.product) -%}
+            {%- endfor -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return(readers) }}
+{% endmacro %}
+
+
+{#- The names of tracked_events(), sorted. -#}
+{% macro tracked_event_names() %}
+    {{ return(activation.tracked_events().keys() | sort) }}
+{% endmacro %}
+
+
+{#- Whether a row is stored by stg_events_classified, as a predicate on its
+    typed event name (`event_name`, SQL): a tracked event, or no name at all
+    (rejected, since nobody can tell what it was). -#}
+{% macro is_tracked_event(event_name) -%}
+    {%- set names = activation.tracked_event_names() -%}
+    ({{ event_name }} is null
+    {%- if names %} or {{ event_name }} in ({{ activation.string_list(names) }}){% endif -%})
+{%- endmacro %}
+
+
+{#- True when the stored stg_events_classified may not hold exactly the
+    tracked events' rows: the names stg_tracked_events recorded after the
+    last run differ from tracked_event_names() (a product or criterion added
+    or removed), or that record is missing. The staging then reads the whole
+    source again: a new name's history is in no stored row. -#}
+{% macro tracked_events_changed() %}
+    {%- set record = graph.nodes.values() | selectattr('name', 'equalto', 'stg_tracked_events') | first -%}
+    {%- set relation = adapter.get_relation(
+        database=record.database, schema=record.schema, identifier=record.alias) -%}
+    {%- if relation is none -%}
+        {{ return(true) }}
+    {%- endif -%}
+    {%- set recorded = run_query('select event_name from ' ~ relation).columns[0].values() | sort -%}
+    {{ return(recorded != activation.tracked_event_names()) }}
+{% endmacro %}
