@@ -13,9 +13,10 @@
         {%- endfor -%}
         {%- for product in activation.declared_products() -%}
             {%- set spec = product.spec -%}
+            {#- extended in place: a `set` inside a loop would not outlive it -#}
             {%- set criteria = spec.activation_criteria + spec.survival_criteria -%}
             {%- for candidate in spec.get('candidates', []) -%}
-                {%- set criteria = criteria + candidate.activation_criteria -%}
+                {%- do criteria.extend(candidate.activation_criteria) -%}
             {%- endfor -%}
             {%- for name in criteria | map(attribute='event') | unique -%}
                 {%- do readers.setdefault(name, []).append(spec.product) -%}
