@@ -64,19 +64,15 @@ product_intents as (
 
 ),
 
-{%- if is_incremental() %}
+{%- set refreshing = is_incremental() and since is not none %}
+{%- if refreshing %}
 
-{#- Organizations to compute again: windows still open, and, after the last
-    run's latest intent less the late-arrival look-back, new or earlier
-    intents and any event the criteria look at. -#}
-orgs_to_refresh as (
-
-    select org_id
-    from {{ this }}
-    where not (activation_final and survival_final)
-    {%- if since is not none %}
-
-    union all
+{#- Organizations whose outcome can change, computed again from their events:
+    after the last run's latest intent less the late-arrival look-back, those
+    with a new or earlier intent or with any event the criteria look at. The
+    other organizations with an open window keep their outcome and have their
+    finality flags judged again (reflagged_outcomes). -#}
+touched_orgs as (
 
     select org_id
     from product_intents
@@ -92,7 +88,6 @@ orgs_to_refresh as (
         event_name in ({{ activation.string_list(event_names) }})
         and event_at >= {{ since }}
         and org_id is not null
-    {%- endif %}
 
 ),
 {%- endif %}
@@ -105,8 +100,8 @@ intents as (
         intent_month,
         intent_context
     from product_intents
-    {%- if is_incremental() and since is not none %}
-    where org_id in (select orgs_to_refresh.org_id from orgs_to_refresh)
+    {%- if refreshing %}
+    where org_id in (select touched_orgs.org_id from touched_orgs)
     {%- endif %}
 
 ),
@@ -145,22 +140,73 @@ org_outcomes as (
     left join org_progress
         on intents.org_id = org_progress.org_id
 
+),
+
+{%- set columns = [
+    'org_id', 'product', 'intent_at', 'intent_month', 'intent_context', 'activated',
+    'activated_at', 'survived', 'retained', 'activation_final', 'survival_final'] %}
+
+recomputed_outcomes as (
+
+    select
+        org_outcomes.org_id,
+        {{ activation.string_literal(product) }} as product,
+        org_outcomes.intent_at,
+        org_outcomes.intent_month,
+        org_outcomes.intent_context,
+        cast(org_outcomes.activated as {{ dbt.type_boolean() }}) as activated,
+        case when org_outcomes.activated then org_outcomes.last_activation_criterion_met_at end as activated_at,
+        cast(org_outcomes.survived as {{ dbt.type_boolean() }}) as survived,
+        cast(org_outcomes.activated and org_outcomes.survived as {{ dbt.type_boolean() }}) as retained,
+        {{ activation.is_final('clock.as_of', 'org_outcomes.activation_window_end') }} as activation_final,
+        {{ activation.is_final('clock.as_of', 'org_outcomes.survival_window_end') }} as survival_final
+    from org_outcomes
+    cross join {{ ref('int_activation_clock') }} as clock
+
+)
+{%- if refreshing %},
+
+{#- The untouched organizations with an open window: same events, so the
+    same outcome; the clock moved, so their flags may not be the same. -#}
+reflagged_outcomes as (
+
+    select
+        {%- for column in columns[:-2] %}
+        stored.{{ column }},
+        {%- endfor %}
+        stored.activation_final as was_activation_final,
+        stored.survival_final as was_survival_final,
+        {{ activation.is_final('clock.as_of', activation_end) }} as activation_final,
+        {{ activation.is_final('clock.as_of', survival_end) }} as survival_final
+    from {{ this }} as stored
+    cross join {{ ref('int_activation_clock') }} as clock
+    where
+        not (stored.activation_final and stored.survival_final)
+        and stored.org_id not in (select touched_orgs.org_id from touched_orgs)
+
 )
 
-select
-    org_outcomes.org_id,
-    {{ activation.string_literal(product) }} as product,
-    org_outcomes.intent_at,
-    org_outcomes.intent_month,
-    org_outcomes.intent_context,
-    cast(org_outcomes.activated as {{ dbt.type_boolean() }}) as activated,
-    case when org_outcomes.activated then org_outcomes.last_activation_criterion_met_at end as activated_at,
-    cast(org_outcomes.survived as {{ dbt.type_boolean() }}) as survived,
-    cast(org_outcomes.activated and org_outcomes.survived as {{ dbt.type_boolean() }}) as retained,
-    cast(coalesce(clock.as_of >= org_outcomes.activation_window_end, false) as {{ dbt.type_boolean() }})
-        as activation_final,
-    cast(coalesce(clock.as_of >= org_outcomes.survival_window_end, false) as {{ dbt.type_boolean() }})
-        as survival_final
-from org_outcomes
-cross join {{ ref('int_activation_clock') }} as clock
+select {{ columns | join(", ") }}
+from recomputed_outcomes
+
+union all
+
+{# only the rows whose flags change are written again #}
+select {{ columns | join(', ') }}
+from reflagged_outcomes
+where
+    activation_final != was_activation_final
+    or survival_final != was_survival_final
+{%- else %}
+
+select {{ columns | join(", ") }}
+from recomputed_outcomes
+{%- endif %}
 {% endmacro %}
+
+
+{#- Whether a window ending at `window_end` is closed at `as_of` (SQL), as a
+    boolean that is false, not null, when either is unknown. -#}
+{% macro is_final(as_of, window_end) -%}
+    cast(coalesce({{ as_of }} >= {{ window_end }}, false) as {{ dbt.type_boolean() }})
+{%- endmacro %}
