@@ -73,6 +73,8 @@ VALID = {
         ("survival_window_months", "[3]", "survival_window_months"),
         ("intent_contexts", "[]", "intent_contexts"),
         ("windw_days", "3", "windw_days"),
+        ("candidates", "[{'name': 'two, three', 'activation_criteria': [{'event': 'x'}]}]", "candidates[0].name"),
+        ("candidates", "[{'name': 'current', 'activation_criteria': [{'event': 'x'}]}]", "candidates[0].name"),
     ],
 )
 def test_a_wrong_argument_fails_at_compile_time_naming_product_and_argument(

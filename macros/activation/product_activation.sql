@@ -33,17 +33,30 @@
 {%- set activation_end = dbt.dateadd('day', spec.activation_window_days, 'intent_at') -%}
 {%- set survival_start = dbt.dateadd('month', spec.survival_window_months[0], 'intent_at') -%}
 {%- set survival_end = dbt.dateadd('month', spec.survival_window_months[1], 'intent_at') -%}
-{#- activation criteria first, then survival: org_progress splits them by position -#}
+{#- All criteria in one list, in groups: the activation criteria, the
+    survival criteria, then each candidate's. One pass
+    over the events evaluates them all. -#}
+{%- set groups = [
+    {'name': 'activation', 'criteria': spec.activation_criteria, 'starts_at': none, 'ends_at': activation_end},
+    {'name': 'survival', 'criteria': spec.survival_criteria, 'starts_at': survival_start, 'ends_at': survival_end},
+] -%}
+{%- for candidate in spec.candidates -%}
+    {%- do groups.append({
+        'name': candidate.name,
+        'criteria': candidate.activation_criteria,
+        'starts_at': none,
+        'ends_at': dbt.dateadd('day', candidate.activation_window_days, 'intent_at'),
+    }) -%}
+{%- endfor -%}
 {%- set criteria = [] -%}
-{%- for criterion in spec.activation_criteria -%}
-    {%- do criteria.append(dict(criterion, starts_at=none, ends_at=activation_end)) -%}
+{%- for group in groups -%}
+    {%- do group.update({'first': criteria | length, 'count': group.criteria | length}) -%}
+    {%- for criterion in group.criteria -%}
+        {%- do criteria.append(dict(criterion, starts_at=group.starts_at, ends_at=group.ends_at)) -%}
+    {%- endfor -%}
 {%- endfor -%}
-{%- for criterion in spec.survival_criteria -%}
-    {%- do criteria.append(dict(criterion, starts_at=survival_start, ends_at=survival_end)) -%}
-{%- endfor -%}
-{%- set activation_count = spec.activation_criteria | length -%}
-{%- set survival_count = spec.survival_criteria | length -%}
 {%- set event_names = criteria | map(attribute='event') | unique | list -%}
+{%- set windows_end = 'greatest(' ~ (groups | map(attribute='ends_at') | unique | join(', ')) ~ ')' -%}
 {%- set since = activation.late_arrival_cutoff(this, 'intent_at') if is_incremental() else none -%}
 {#- outside the incremental branch, so that dbt sees the dependency when parsing -#}
 {%- set classified_events = ref('stg_events_classified') %}
@@ -106,21 +119,33 @@ intents as (
 
 ),
 
-{{ activation.window_events('intents', event_names, 'greatest(' ~ activation_end ~ ', ' ~ survival_end ~ ')') }},
+{{ activation.window_events('intents', event_names, windows_end) }},
 
 {{ activation.criteria_met(criteria) }},
 
+{#- per organization, how many criteria of each group it met (groups[0]:
+    activation, [1]: survival, then the candidates), and when the last
+    activation criterion was met -#}
 org_progress as (
 
     select
         org_id,
-        count(case when criterion_index < {{ activation_count }} then 1 end) as activation_criteria_met,
-        max(case when criterion_index < {{ activation_count }} then met_at end) as last_activation_criterion_met_at,
-        count(case when criterion_index >= {{ activation_count }} then 1 end) as survival_criteria_met
+        {%- for group in groups %}
+        count(case when criterion_index between {{ group.first }} and {{ group.first + group.count - 1 }} then 1 end)
+            as group_{{ loop.index0 }}_met,
+        {%- endfor %}
+        max(case when criterion_index < {{ groups[0].count }} then met_at end) as last_activation_criterion_met_at
     from criteria_met
     group by org_id
 
 ),
+
+{#- coalesce: no progress row means no criterion met (and ClickHouse fills
+    unmatched outer-join columns with 0, not null) -#}
+{%- set group_met = [] %}
+{%- for group in groups %}
+    {%- do group_met.append('coalesce(org_progress.group_' ~ loop.index0 ~ '_met, 0) = ' ~ group.count) %}
+{%- endfor %}
 
 org_outcomes as (
 
@@ -129,11 +154,20 @@ org_outcomes as (
         intents.intent_at,
         intents.intent_month,
         intents.intent_context,
-        {#- coalesce: no progress row means no criterion met (and ClickHouse
-            fills unmatched outer-join columns with 0, not null) -#}
-        coalesce(org_progress.activation_criteria_met, 0) = {{ activation_count }} as activated,
+        {{ group_met[0] }} as activated,
         org_progress.last_activation_criterion_met_at,
-        coalesce(org_progress.survival_criteria_met, 0) = {{ survival_count }} as survived,
+        {{ group_met[1] }} as survived,
+        {#- the names of the candidates met, each behind a comma; the first comma goes below -#}
+        {%- if groups | length > 2 %}
+        {%- set parts = [] %}
+        {%- for index in range(2, groups | length) %}
+            {%- do parts.append("case when " ~ group_met[index] ~ " then "
+                ~ activation.string_literal(',' ~ groups[index].name) ~ " else '' end") %}
+        {%- endfor %}
+        {{ dbt.concat(parts) if parts | length > 1 else parts[0] }} as candidates_met,
+        {%- else %}
+        '' as candidates_met,
+        {%- endif %}
         {{ activation_end }} as activation_window_end,
         {{ survival_end }} as survival_window_end
     from intents
@@ -144,7 +178,7 @@ org_outcomes as (
 
 {%- set columns = [
     'org_id', 'product', 'intent_at', 'intent_month', 'intent_context', 'activated',
-    'activated_at', 'survived', 'retained', 'activation_final', 'survival_final'] %}
+    'activated_at', 'survived', 'retained', 'activated_candidates', 'activation_final', 'survival_final'] %}
 
 recomputed_outcomes as (
 
@@ -158,6 +192,7 @@ recomputed_outcomes as (
         case when org_outcomes.activated then org_outcomes.last_activation_criterion_met_at end as activated_at,
         cast(org_outcomes.survived as {{ dbt.type_boolean() }}) as survived,
         cast(org_outcomes.activated and org_outcomes.survived as {{ dbt.type_boolean() }}) as retained,
+        cast(substr(org_outcomes.candidates_met, 2) as {{ dbt.type_string() }}) as activated_candidates,
         {{ activation.is_final('clock.as_of', 'org_outcomes.activation_window_end') }} as activation_final,
         {{ activation.is_final('clock.as_of', 'org_outcomes.survival_window_end') }} as survival_final
     from org_outcomes

@@ -109,11 +109,12 @@
                 "has unknown key '" ~ key ~ "' (allowed: name, activation_criteria, activation_window_days)") }}
         {%- endfor -%}
         {%- set name = candidate.get('name') -%}
-        {%- if name is not string or name | trim == '' or name == 'current'
+        {#- names are stored comma-separated in activated_candidates: identifiers only -#}
+        {%- if name is not string or not modules.re.fullmatch('[a-z0-9_]+', name) or name == 'current'
             or name in candidate_rules | map(attribute='name') | list -%}
             {{ activation._fail_product_argument(product, where ~ ".name",
-                "must be a non-empty name, unique among the candidates, other than 'current' "
-                ~ "(the product's own definition)") }}
+                "must be a name of lowercase letters, digits and underscores, unique among the "
+                ~ "candidates, other than 'current' (the product's own definition)") }}
         {%- endif -%}
         {%- set window = candidate.get('activation_window_days', activation_window_days) -%}
         {%- if window is not integer or window <= 0 -%}
