@@ -68,9 +68,13 @@ PRODUCT_MODELS = (
 )
 MART = "activation_funnel_monthly"
 MODEL_KEYS = {MART: "product, intent_month", **{model: "org_id" for model in PRODUCT_MODELS}}
-# The staging tables, for the incremental checks: accepted and rejected rows
-# must equal a full refresh too (rows are compared as multisets: order is only for reading).
-STAGING_KEYS = {"stg_events": "event_uuid", "stg_events_rejected": "rejection_reason, event_uuid, event_at"}
+# The incremental staging, for the incremental checks: accepted and rejected
+# rows and the first intents must equal a full refresh too (rows are compared as multisets: order is only for reading).
+STAGING_KEYS = {
+    "stg_events": "event_uuid",
+    "stg_events_rejected": "rejection_reason, event_uuid, event_at",
+    "stg_product_intents": "org_id, product",
+}
 
 
 @dataclass(frozen=True)

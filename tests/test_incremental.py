@@ -189,6 +189,29 @@ def test_a_copy_naming_another_organization_takes_the_event_from_a_closed_one(wa
     assert_incremental_equals_full_refresh(warehouse, BUILD_WITHOUT_TESTS)
 
 
+def test_an_intent_copy_naming_another_organization_moves_the_first_intent(warehouse: Warehouse) -> None:
+    """o1's only surveys intent gets a copy stamped an hour earlier that names o2:
+    the copy wins, so the first intent is o2's and o1 has none. stg_product_intents
+    computes again the organizations of every intent row read again, kept or
+    rejected, so it drops o1's row as a full refresh would."""
+    intent_at = dt.datetime(2025, 3, 10, 12)
+    first_load = [
+        Event("i1", "user showed product intent", intent_at, "o1", {"product_key": "surveys"}),
+        Event("i9", "user showed product intent", intent_at, "o9", {"product_key": "surveys"}),
+    ]
+    run_loads(warehouse, [first_load], BUILD_WITHOUT_TESTS)
+    assert [row["org_id"] for row in warehouse.rows("stg_product_intents", "org_id")] == ["o1", "o9"]
+    copy = Event("i1", "user showed product intent", intent_at - dt.timedelta(hours=1), "o2", {"product_key": "surveys"})
+    run_loads(warehouse, [[copy]], BUILD_WITHOUT_TESTS)
+    incremental = warehouse.rows("stg_product_intents", "org_id")
+    assert [(row["org_id"], row["intent_at"]) for row in incremental] == [
+        ("o2", intent_at - dt.timedelta(hours=1)), ("o9", intent_at)]
+    warehouse.dbt(*BUILD_WITHOUT_TESTS, "--quiet", "--full-refresh")
+    assert_same_rows({"stg_product_intents": incremental},
+                     {"stg_product_intents": warehouse.rows("stg_product_intents", "org_id")},
+                     "incremental runs vs --full-refresh")
+
+
 def test_a_product_reading_new_events_brings_their_history_into_staging(tmp_path: Path, engine: str) -> None:
     """Staging stores only the events some model reads. A product added later,
     whose criteria name events nobody read before, still sees their whole

@@ -55,3 +55,44 @@
         delete from {{ this }} where {{ activation.read_again('event_at', activation.classified_events_cutoff()) }}
     {%- endif -%}
 {% endmacro %}
+
+
+{#- stg_product_intents' watermark: its latest first intent less the
+    look-back. The latest first intent is no later than the latest accepted
+    event, so this is never after stg_events_classified's own cutoff: every
+    intent row that run changed is at or after it. None (compute every
+    organization) when the tracked events changed, since the staging then
+    read the whole source again. -#}
+{% macro product_intents_cutoff() %}
+    {%- if execute and activation.tracked_events_changed() -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return(activation.late_arrival_cutoff(this, 'intent_at')) }}
+{% endmacro %}
+
+
+{#- A select of the organizations with an intent event stored at or after
+    `since`, accepted or rejected (a copy that lost to an earlier one naming
+    another organization takes the intent away from the one it named). -#}
+{% macro orgs_with_intent_events(since) -%}
+    select org_id
+    from {{ ref('stg_events_classified') }}
+    where
+        event_name in ({{ activation.string_list(var('intent_events')) }})
+        and event_at >= {{ since }}
+        and org_id is not null
+{%- endmacro %}
+
+
+{#- stg_product_intents' pre-hook: deletes the rows of the organizations the
+    run computes again (all of them when there is no cutoff). Nothing on a
+    full refresh or a first run. -#}
+{% macro delete_product_intents_read_again() %}
+    {%- if execute and is_incremental() -%}
+        {%- set since = activation.product_intents_cutoff() -%}
+        delete from {{ this }} where
+        {%- if since is none %} 1 = 1
+        {%- else %} org_id in ({{ activation.orgs_with_intent_events(since) }})
+        {%- endif %}
+    {%- endif -%}
+{% endmacro %}

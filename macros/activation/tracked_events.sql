@@ -43,8 +43,8 @@
 {%- endmacro %}
 
 
-{#- True when the stored stg_events_classified may not hold exactly the
-    tracked events' rows: the names stg_tracked_events recorded after the
+{#- True when the stored stg_events_classified (and so stg_product_intents)
+    may not hold exactly the tracked events' rows: the names stg_tracked_events recorded after the
     last run differ from tracked_event_names() (a product or criterion added
     or removed), or that record is missing. The staging then reads the whole
     source again: a new name's history is in no stored row. -#}

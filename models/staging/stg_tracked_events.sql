@@ -1,7 +1,9 @@
-{#- The events stg_events_classified holds, recorded after it is built: its
-    next incremental run compares these names with the ones declared then,
-    and reads the whole source again when they differ. -#}
+{#- The events stg_events_classified holds, recorded after it and
+    stg_product_intents are built: their next incremental runs compare these
+    names with the ones declared then, and read everything again when they
+    differ. -#}
 -- depends_on: {{ ref('stg_events_classified') }}
+-- depends_on: {{ ref('stg_product_intents') }}
 {{ config(materialized='table', order_by='event_name') }}
 
 {%- set tracked = activation.tracked_events() %}
