@@ -84,15 +84,42 @@
 {%- endmacro %}
 
 
+{#- The organizations stg_product_intents computes again on an incremental
+    run, as a list of org ids: those with intent events at or after its
+    cutoff. None means all of them: no cutoff, or more than
+    `most` organizations, where recomputing everything costs no more. The
+    ids are inlined in the SQL because DuckDB does not push a semi-join on
+    them below the JSON parsing of every intent event (1.4M at 100M events:
+    0.92 s vs 0.22 s with the literal list, measured). -#}
+{% macro product_intents_to_recompute(most=10000) %}
+    {%- set since = activation.product_intents_cutoff() -%}
+    {%- if since is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set orgs = run_query(
+        'select distinct org_id from (' ~ activation.orgs_with_intent_events(since) ~ ') as touched_orgs'
+        ~ ' order by org_id').columns[0].values() | list -%}
+    {{ return(none if orgs | length > most else orgs) }}
+{% endmacro %}
+
+
+{#- A predicate selecting the organizations in `orgs` (a list of org ids;
+    none: every organization). -#}
+{% macro org_id_among(orgs) -%}
+    {%- if orgs is none -%}
+        1 = 1
+    {%- elif orgs -%}
+        org_id in ({{ activation.string_list(orgs) }})
+    {%- else -%}
+        1 = 0
+    {%- endif -%}
+{%- endmacro %}
+
+
 {#- stg_product_intents' pre-hook: deletes the rows of the organizations the
-    run computes again (all of them when there is no cutoff). Nothing on a
-    full refresh or a first run. -#}
+    run computes again. Nothing on a full refresh or a first run. -#}
 {% macro delete_product_intents_read_again() %}
     {%- if execute and is_incremental() -%}
-        {%- set since = activation.product_intents_cutoff() -%}
-        delete from {{ this }} where
-        {%- if since is none %} 1 = 1
-        {%- else %} org_id in ({{ activation.orgs_with_intent_events(since) }})
-        {%- endif %}
+        delete from {{ this }} where {{ activation.org_id_among(activation.product_intents_to_recompute()) }}
     {%- endif -%}
 {% endmacro %}

@@ -11,10 +11,10 @@
     order_by='(product, org_id)',
 ) }}
 
-{%- set since = activation.product_intents_cutoff() if is_incremental() else none %}
+{%- set orgs = activation.product_intents_to_recompute() if is_incremental() else none %}
 
-{%- if since is none %}
+{%- if orgs is none %}
 {{ activation.first_intents() }}
 {%- else %}
-{{ activation.first_intents(where='org_id in (' ~ activation.orgs_with_intent_events(since) ~ ')') }}
+{{ activation.first_intents(where=activation.org_id_among(orgs)) }}
 {%- endif %}
