@@ -212,6 +212,61 @@ def test_an_intent_copy_naming_another_organization_moves_the_first_intent(wareh
                      "incremental runs vs --full-refresh")
 
 
+def test_a_changed_definition_is_computed_anew_by_the_next_build(tmp_path: Path, engine: str) -> None:
+    """surveys' definition changes to a new event name and to onboarding intents
+    only. The next plain `dbt build` stages that event's history and computes
+    every organization again (the windows of these are long closed, so no
+    look-back would reach them): o2 activates now, o3's intent no longer counts."""
+    project = tmp_path / "project"
+    shutil.copytree(PROJECT_DIR, project, ignore=IGNORED)
+    warehouse = Warehouse(tmp_path / "run", project_dir=project, engine=engine)
+    day = dt.datetime(2025, 1, 10, 9)
+    onboarding = {"product_key": "surveys", "intent_context": "onboarding"}
+    warehouse.load([
+        Event("i1", "user showed product intent", day, "o1", onboarding),
+        Event("l1", "survey launched", day + dt.timedelta(days=2), "o1"),
+        Event("i2", "user showed product intent", day, "o2", onboarding),
+        Event("h2", "survey shared", day + dt.timedelta(days=2), "o2"),
+        Event("i3", "user showed product intent", day, "o3", {"product_key": "surveys", "intent_context": "web"}),
+        Event("l3", "survey launched", day + dt.timedelta(days=2), "o3"),
+        # the latest intent: the product's look-back starts long after the others
+        Event("i9", "user showed product intent", day + dt.timedelta(days=200), "o9", onboarding),
+    ])
+    warehouse.dbt(*BUILD_WITHOUT_TESTS, "--quiet")
+    before = {row["org_id"]: row["activated"] for row in warehouse.rows("activation_surveys", "org_id")}
+    assert before == {"o1": True, "o2": False, "o3": True, "o9": False}
+    (project / "models" / "products" / "activation_surveys.sql").write_text("""\
+{{ product_activation(
+    product='surveys',
+    activation_criteria=[{'event': 'survey shared'}],
+    survival_criteria=[{'event': 'survey response viewed'}],
+    intent_contexts=['onboarding'],
+) }}
+""")
+    warehouse.dbt(*BUILD_WITHOUT_TESTS, "--quiet")
+    after = {row["org_id"]: row["activated"] for row in warehouse.rows("activation_surveys", "org_id")}
+    assert after == {"o1": False, "o2": True, "o9": False}
+    assert_incremental_equals_full_refresh(warehouse, BUILD_WITHOUT_TESTS)
+
+
+def test_the_clock_is_the_latest_usable_source_event(warehouse: Warehouse) -> None:
+    """as_of is the latest source event with a usable time, read by a model or not
+    ($pageview is not), never one stamped in the future or with no time; an
+    incremental run moves it with the new events."""
+    day = dt.datetime(2025, 3, 10, 12)
+    warehouse.load([
+        Event("i1", "user showed product intent", day, "o1", {"product_key": "surveys"}),
+        Event("p1", "$pageview", day + dt.timedelta(days=5), "o1"),
+        Event("f1", "survey launched", dt.datetime(2100, 1, 1), "o1"),
+        Event("t1", "$pageview", None, "o1"),
+    ])
+    warehouse.dbt(*BUILD_WITHOUT_TESTS, "--quiet")
+    assert warehouse.query("select as_of from int_activation_clock") == [(day + dt.timedelta(days=5),)]
+    warehouse.load([Event("p2", "$pageview", day + dt.timedelta(days=6), None)])
+    warehouse.dbt(*BUILD_WITHOUT_TESTS, "--quiet")
+    assert warehouse.query("select as_of from int_activation_clock") == [(day + dt.timedelta(days=6),)]
+
+
 def test_a_product_reading_new_events_brings_their_history_into_staging(tmp_path: Path, engine: str) -> None:
     """Staging stores only the events some model reads. A product added later,
     whose criteria name events nobody read before, still sees their whole

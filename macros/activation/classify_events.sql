@@ -77,10 +77,7 @@ select
         when event_at is null then 'missing_timestamp'
         when event_at < {{ activation.timestamp_literal(var('min_event_timestamp')) }}
             then 'timestamp_before_min'
-        when event_at > {{ activation.timestamp_literal(
-            (run_started_at + modules.datetime.timedelta(days=var('max_future_days')))
-            .strftime('%Y-%m-%d %H:%M:%S')) }}
-            then 'timestamp_in_future'
+        when event_at > {{ activation.latest_usable_time() }} then 'timestamp_in_future'
         when org_id is null then 'missing_organization'
         when not {{ activation.is_json_object('properties') }} then 'properties_not_json_object'
     end as rejection_reason
@@ -109,4 +106,12 @@ where {{ activation.is_tracked_event('event_name') }}
 {#- The source's event name as the models use it: trimmed, null when blank. -#}
 {% macro typed_event_name() -%}
     nullif(trim(cast(event as {{ dbt.type_string() }})), '')
+{%- endmacro %}
+
+
+{#- The latest event time accepted: the run's start plus
+    var('max_future_days'), as a timestamp literal. -#}
+{% macro latest_usable_time() -%}
+    {{ activation.timestamp_literal(
+        (run_started_at + modules.datetime.timedelta(days=var('max_future_days'))).strftime('%Y-%m-%d %H:%M:%S')) }}
 {%- endmacro %}

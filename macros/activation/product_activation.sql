@@ -23,6 +23,7 @@
     order_by='org_id',
     tags=['activation_product'],
     meta={'activation': spec},
+    pre_hook="{{ activation.clear_product_if_redefined() }}",
 ) }}
 
 {%- if execute %}
@@ -57,7 +58,10 @@
 {%- endfor -%}
 {%- set event_names = criteria | map(attribute='event') | unique | list -%}
 {%- set windows_end = 'greatest(' ~ (groups | map(attribute='ends_at') | unique | join(', ')) ~ ')' -%}
-{%- set since = activation.late_arrival_cutoff(this, 'intent_at') if is_incremental() else none -%}
+{#- no cutoff (every organization computed again, after the pre-hook emptied
+    the table) when the definition changed since the last run -#}
+{%- set since = activation.late_arrival_cutoff(this, 'intent_at')
+    if is_incremental() and not activation.product_redefined(spec) else none -%}
 {#- outside the incremental branch, so that dbt sees the dependency when parsing -#}
 {%- set classified_events = ref('stg_events_classified') %}
 
@@ -245,3 +249,37 @@ from recomputed_outcomes
 {% macro is_final(as_of, window_end) -%}
     cast(coalesce({{ as_of }} >= {{ window_end }}, false) as {{ dbt.type_boolean() }})
 {%- endmacro %}
+
+
+{#- A product's definition as stored in int_activation_products: the
+    normalized product_activation() call as JSON. -#}
+{% macro product_definition(spec) -%}
+    {{ return(tojson(spec, sort_keys=true)) }}
+{%- endmacro %}
+
+
+{#- True when int_activation_products, as the last run left it, does not hold
+    this definition of the product (changed, new, or not recorded yet). Product
+    models run before it rewrites the record (threads: 1). -#}
+{% macro product_redefined(spec) %}
+    {%- set record = graph.nodes.values() | selectattr('name', 'equalto', 'int_activation_products') | first -%}
+    {%- set relation = adapter.get_relation(
+        database=record.database, schema=record.schema, identifier=record.alias) -%}
+    {%- if relation is none
+        or 'definition' not in adapter.get_columns_in_relation(relation) | map(attribute='name') | list -%}
+        {{ return(true) }}
+    {%- endif -%}
+    {%- set stored = run_query('select definition from ' ~ relation ~ ' where product = '
+        ~ activation.string_literal(spec.product)).columns[0].values() | list -%}
+    {{ return(stored != [activation.product_definition(spec)]) }}
+{% endmacro %}
+
+
+{#- A product model's pre-hook: when its definition changed since the last
+    run, deletes every row, which the run then computes again (an
+    organization may no longer qualify, e.g. with new intent_contexts). -#}
+{% macro clear_product_if_redefined() %}
+    {%- if execute and is_incremental() and activation.product_redefined(model.config.meta.activation) -%}
+        delete from {{ this }} where 1 = 1
+    {%- endif -%}
+{% endmacro %}

@@ -29,7 +29,8 @@
 
 {#- The names of tracked_events(), sorted. -#}
 {% macro tracked_event_names() %}
-    {{ return(activation.tracked_events().keys() | sort) }}
+    {#- case-sensitive: names differing only in case must sort the same way on every run -#}
+    {{ return(activation.tracked_events().keys() | sort(case_sensitive=true)) }}
 {% endmacro %}
 
 
@@ -55,6 +56,7 @@
     {%- if relation is none -%}
         {{ return(true) }}
     {%- endif -%}
-    {%- set recorded = run_query('select event_name from ' ~ relation).columns[0].values() | sort -%}
+    {%- set recorded = run_query('select event_name from ' ~ relation).columns[0].values()
+        | sort(case_sensitive=true) -%}
     {{ return(recorded != activation.tracked_event_names()) }}
 {% endmacro %}

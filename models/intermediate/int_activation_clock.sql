@@ -1,7 +1,32 @@
 {#- One row: the time the maturity flags are judged at: var('as_of') when
-    given, else the latest accepted event (of those the models read: on
-    PostHog-shaped data they arrive all day, like the rest). -#}
+    given, else the latest event of the source with a usable time (not null,
+    not before var('min_event_timestamp'), not more than var('max_future_days')
+    ahead), whether or not a model reads that event: the clock is how far the
+    data goes. Only the source rows from stg_events_classified's latest
+    accepted event less the look-back are scanned: the latest usable event is
+    never before that. -#}
+-- depends_on: {{ ref('stg_events') }}
+-- depends_on: {{ ref('stg_events_classified') }}
 {%- set as_of = activation.timestamp_literal(var('as_of')) if var('as_of') else 'null' %}
+{#- none (scan everything) when compiling without the staging built (lint, docs) -#}
+{%- set classified = load_relation(ref('stg_events_classified')) if execute else none %}
+{%- set since = activation.late_arrival_cutoff(classified, 'event_at', where='rejection_reason is null')
+    if classified is not none else none %}
+
+with
+
+source_times as (
+
+    select cast({{ adapter.quote('timestamp') }} as {{ activation.type_timestamp() }}) as event_at
+    from {{ source('posthog', 'events') }}
+    {%- if since is not none %}
+    where {{ adapter.quote('timestamp') }} >= {{ since }}
+    {%- endif %}
+
+)
 
 select coalesce({{ as_of }}, max(event_at)) as as_of
-from {{ ref('stg_events') }}
+from source_times
+where
+    event_at >= {{ activation.timestamp_literal(var('min_event_timestamp')) }}
+    and event_at <= {{ activation.latest_usable_time() }}

@@ -9,6 +9,8 @@
 -- depends_on: {{ ref('int_activation_clock') }}
 
 {%- set products = activation.declared_products() %}
+{#- the product models read the definitions stored by the last run: rewrite them only after -#}
+{%- do activation.require_products_built_first(products) %}
 
 {%- if products %}
 {%- for product in products %}
@@ -22,7 +24,8 @@ select
     {{ spec.survival_window_months[1] }} as survival_window_end_months,
     {{ activation.string_literal(tojson(spec.activation_criteria)) }} as activation_criteria,
     {{ activation.string_literal(tojson(spec.survival_criteria)) }} as survival_criteria,
-    {{ activation.string_literal(tojson(spec.intent_contexts)) }} as intent_contexts
+    {{ activation.string_literal(tojson(spec.intent_contexts)) }} as intent_contexts,
+    {{ activation.string_literal(activation.product_definition(spec)) }} as definition
 {%- if not loop.last %}
 
 union all
@@ -38,6 +41,7 @@ select
     cast(null as {{ dbt.type_int() }}) as survival_window_end_months,
     cast(null as {{ dbt.type_string() }}) as activation_criteria,
     cast(null as {{ dbt.type_string() }}) as survival_criteria,
-    cast(null as {{ dbt.type_string() }}) as intent_contexts
+    cast(null as {{ dbt.type_string() }}) as intent_contexts,
+    cast(null as {{ dbt.type_string() }}) as definition
 where 1 = 0
 {%- endif %}

@@ -46,8 +46,9 @@ candidate_counts as (
 {%- set spec = product.spec %}
 {%- set candidates = [{'name': 'current'}] + spec.candidates %}
 {%- for candidate in candidates %}
+{#- position, not like: `_` in a name would be a like wildcard -#}
 {%- set activated = 'activated' if loop.first
-    else 'candidates_met like ' ~ activation.string_literal('%,' ~ candidate.name ~ ',%') %}
+    else dbt.position(activation.string_literal(',' ~ candidate.name ~ ','), 'candidates_met') ~ ' > 0' %}
 
     select
         {{ activation.string_literal(spec.product) }} as product,
