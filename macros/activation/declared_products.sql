@@ -38,3 +38,12 @@
     {%- endif -%}
     {{ return(relation) }}
 {% endmacro %}
+
+
+{#- The table a model of this project left at the last run, or none. Found
+    through the graph, not ref(): the models that read what an earlier run
+    recorded must run before the model that records it. -#}
+{% macro built_relation(model_name) %}
+    {%- set node = graph.nodes.values() | selectattr('name', 'equalto', model_name) | first -%}
+    {{ return(adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias)) }}
+{% endmacro %}

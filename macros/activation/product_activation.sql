@@ -35,8 +35,8 @@
 {%- set survival_start = dbt.dateadd('month', spec.survival_window_months[0], 'intent_at') -%}
 {%- set survival_end = dbt.dateadd('month', spec.survival_window_months[1], 'intent_at') -%}
 {#- All criteria in one list, in groups: the activation criteria, the
-    survival criteria, then each candidate's. One pass
-    over the events evaluates them all. -#}
+    survival criteria, then each candidate's. One pass over the events
+    evaluates them all. -#}
 {%- set groups = [
     {'name': 'activation', 'criteria': spec.activation_criteria, 'starts_at': none, 'ends_at': activation_end},
     {'name': 'survival', 'criteria': spec.survival_criteria, 'starts_at': survival_start, 'ends_at': survival_end},
@@ -225,7 +225,7 @@ reflagged_outcomes as (
 
 )
 
-select {{ columns | join(", ") }}
+select {{ columns | join(', ') }}
 from recomputed_outcomes
 
 union all
@@ -238,7 +238,7 @@ where
     or survival_final != was_survival_final
 {%- else %}
 
-select {{ columns | join(", ") }}
+select {{ columns | join(', ') }}
 from recomputed_outcomes
 {%- endif %}
 {% endmacro %}
@@ -262,9 +262,7 @@ from recomputed_outcomes
     this definition of the product (changed, new, or not recorded yet). Product
     models run before it rewrites the record (threads: 1). -#}
 {% macro product_redefined(spec) %}
-    {%- set record = graph.nodes.values() | selectattr('name', 'equalto', 'int_activation_products') | first -%}
-    {%- set relation = adapter.get_relation(
-        database=record.database, schema=record.schema, identifier=record.alias) -%}
+    {%- set relation = activation.built_relation('int_activation_products') -%}
     {%- if relation is none
         or 'definition' not in adapter.get_columns_in_relation(relation) | map(attribute='name') | list -%}
         {{ return(true) }}

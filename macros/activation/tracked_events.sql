@@ -50,9 +50,7 @@
     or removed), or that record is missing. The staging then reads the whole
     source again: a new name's history is in no stored row. -#}
 {% macro tracked_events_changed() %}
-    {%- set record = graph.nodes.values() | selectattr('name', 'equalto', 'stg_tracked_events') | first -%}
-    {%- set relation = adapter.get_relation(
-        database=record.database, schema=record.schema, identifier=record.alias) -%}
+    {%- set relation = activation.built_relation('stg_tracked_events') -%}
     {%- if relation is none -%}
         {{ return(true) }}
     {%- endif -%}

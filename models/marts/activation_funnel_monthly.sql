@@ -72,7 +72,6 @@ select
     monthly_rates.retained_orgs,
     monthly_rates.retention_rate,
     monthly_rates.retention_rate / nullif(monthly_rates.baseline_survival_rate, 0) as retention_lift,
-    cast(coalesce(clock.as_of >= monthly_rates.survival_windows_end, false) as {{ dbt.type_boolean() }})
-        as is_mature
+    {{ activation.is_final('clock.as_of', 'monthly_rates.survival_windows_end') }} as is_mature
 from monthly_rates
 cross join clock
