@@ -6,7 +6,10 @@
    events_warn_after_days, events_error_after_days). Past warn_after the
    staleness is logged and the run goes on; past error_after, or when the
    source cannot be read, the run stops before the build.
-3. `dbt build`.
+3. `dbt build --exclude-resource-type unit_test`: unit tests check the SQL
+   against fixed inputs, not the data, so, as dbt advises, they run in CI
+   (and with --unit-tests here), not on every scheduled run. Every data test
+   runs.
 4. Keeps dbt's artifacts of this run (run_results.json, sources.json,
    manifest.json) and a summary of the steps (steps.json) in target/last_run/.
 
@@ -173,6 +176,7 @@ def parse(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
     parser.add_argument("--target-path", type=Path, help="dbt's target directory (default: <project>/target)")
     parser.add_argument("--lock", type=Path, help="lock file (default: <target path>/scheduled_run.lock)")
     parser.add_argument("--keep", type=Path, help="where the last run's artifacts go (default: <target path>/last_run)")
+    parser.add_argument("--unit-tests", action="store_true", help="run the dbt unit tests too")
     argv = list(argv)
     extra = argv[argv.index("--") + 1:] if "--" in argv else []
     args = parser.parse_args(argv[: argv.index("--")] if "--" in argv else argv)
@@ -196,7 +200,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         began_at, began = time.time(), time.perf_counter()
         steps = [run_step("source freshness", ["source", "freshness", *common], on_result=log_freshness)]
         if steps[-1].success:
-            steps.append(run_step("build", ["build", *common]))
+            skipped = [] if args.unit_tests else ["--exclude-resource-type", "unit_test"]
+            steps.append(run_step("build", ["build", *skipped, *common]))
         keep_artifacts(target_path, args.keep or target_path / "last_run", steps, since=began_at)
         success = all(step.success for step in steps)
         log.info("scheduled run %s in %.1f s", "succeeded" if success else "FAILED", time.perf_counter() - began)

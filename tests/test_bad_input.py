@@ -6,6 +6,7 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -129,3 +130,21 @@ def test_a_source_missing_a_column_is_one_clear_error(tmp_path: Path) -> None:
     pq.write_table(pa.Table.from_pylist([], schema=schema), warehouse.events_dir / "events.parquet")
     with pytest.raises(DbtError, match="has no column distinct_id"):
         warehouse.build()
+
+
+def test_a_null_in_a_product_column_fails_its_not_null_columns_test(tmp_path: Path) -> None:
+    """The model-level not_null_columns test fails on one null, and names the column.
+    DuckDB only: ClickHouse's product columns are not even nullable."""
+    warehouse = Warehouse(tmp_path)
+    warehouse.load(hand_built_events())
+    warehouse.build()
+    with duckdb.connect(str(warehouse.database)) as connection:
+        connection.execute("update activation_session_replay set survived = null"
+                           " where org_id = (select min(org_id) from activation_session_replay)")
+    with pytest.raises(DbtError, match="not_null_columns_activation_s"):
+        warehouse.dbt("test", "--store-failures", "--select", "activation_session_replay,test_name:not_null_columns")
+    [(failures_table,)] = warehouse.query(
+        "select table_schema || '.' || table_name from information_schema.tables"
+        " where table_name like 'not_null_columns_activation_s%'")
+    assert warehouse.query(f"select null_column, count(*) from {failures_table} group by null_column") == [
+        ("survived", 1)]

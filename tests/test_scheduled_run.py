@@ -60,6 +60,9 @@ def test_a_run_warns_on_stale_events_builds_and_keeps_its_artifacts(
     results = json.loads((kept(job) / "run_results.json").read_text())["results"]
     assert {result["status"] for result in results} <= {"success", "pass"}
     assert any(result["unique_id"] == "model.activation.activation_funnel_monthly" for result in results)
+    # data tests run on a schedule; unit tests are left to CI (and --unit-tests)
+    kinds = {result["unique_id"].split(".")[0] for result in results}
+    assert "test" in kinds and "unit_test" not in kinds
     freshness = json.loads((kept(job) / "sources.json").read_text())["results"]
     assert [(result["unique_id"], result["status"]) for result in freshness] == [
         ("source.activation.posthog.events", "warn")]

