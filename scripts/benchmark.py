@@ -48,6 +48,11 @@ PRODUCTS = {  # product: (activation [(event, count)], window days, survival eve
 }
 
 
+# the figures of a run that --repeat takes the median of
+MEASURED = ("floor_s", "floor_mb", "baseline_s", "baseline_mb", "full_s", "full_sql_s", "full_mb",
+            "incremental_s", "incremental_sql_s", "incremental_mb")
+
+
 @dataclass
 class Measure:
     seconds: float
@@ -146,13 +151,13 @@ DUCKDB_CHILD = "import duckdb, sys; [duckdb.sql(q).fetchall() for q in sys.argv[
 
 
 def run_size(size: int, work: Path, engine: str, repeat: int = 1) -> dict[str, Any]:
-    """Every step `repeat` times, each from the history alone: the median of each figure,
-    and the costliest models of the run whose build had the median time."""
+    """Every step `repeat` times, each from the history alone: each timing is the median
+    run's (the lower middle one for an even count), and the costliest models are listed
+    from the run whose build had the median models' SQL time."""
     runs = [run_once(size, work, engine) for _ in range(repeat)]
-    medians = {key: statistics.median(run[key] for run in runs)
-               for key, value in runs[0].items() if isinstance(value, float)}
-    full = sorted(runs, key=lambda run: run["full_sql_s"])[len(runs) // 2]
-    incremental = sorted(runs, key=lambda run: run["incremental_sql_s"])[len(runs) // 2]
+    medians = {key: statistics.median_low(run[key] for run in runs) for key in MEASURED}
+    full = sorted(runs, key=lambda run: run["full_sql_s"])[(repeat - 1) // 2]
+    incremental = sorted(runs, key=lambda run: run["incremental_sql_s"])[(repeat - 1) // 2]
     return {**runs[0], **medians, "full_costliest": full["full_costliest"],
             "incremental_costliest": incremental["incremental_costliest"]}
 
@@ -242,13 +247,19 @@ def markdown(results: list[dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def positive(text: str) -> int:
+    if int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text}: at least one run")
+    return int(text)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--engine", choices=sorted(TARGETS), default="duckdb")
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 10_000_000])
     parser.add_argument("--work", type=Path, default=PROJECT_DIR / "data" / "benchmark")
     parser.add_argument("--out", type=Path, help="default: docs/benchmark-<engine>.md")
-    parser.add_argument("--repeat", type=int, default=1, help="runs per size; the table shows each figure's median")
+    parser.add_argument("--repeat", type=positive, default=1, help="runs per size; the table shows each figure's median")
     args = parser.parse_args()
     out = args.out or PROJECT_DIR / "docs" / f"benchmark-{args.engine}.md"
     results = []
@@ -259,7 +270,8 @@ def main() -> None:
     header = (f"# Benchmark: {engine}, 2 cores\n\nWritten by `scripts/benchmark.py --engine {args.engine}`. "
               "Peak MB is the measured process's own peak resident memory. The full and incremental dbt "
               "builds run the models and every data test; unit tests are left to CI, as in "
-              f"scripts/scheduled_run.py. Each figure is the median of {args.repeat} run(s).\n\n")
+              f"scripts/scheduled_run.py. Each figure is the median of {args.repeat} run(s); the costliest "
+              "models are those of the run with the median models' SQL time.\n\n")
     out.write_text(header + markdown(results))
 
 

@@ -73,7 +73,8 @@ def load_events(
     files: Sequence[str], database: str = "posthog", table: str = "events", replace: bool = False
 ) -> int:
     """Appends Parquet files of events to `database`.`table` (emptied first if `replace`),
-    creating it if needed; returns the rows added."""
+    creating it if needed; returns the rows added. A table made before it was sorted by
+    day and event keeps its old sort key until `replace` recreates it."""
     with client() as connection:
         connection.command(f"create database if not exists `{database}`")
         if replace:

@@ -141,10 +141,10 @@ def test_a_null_in_a_product_column_fails_its_not_null_columns_test(tmp_path: Pa
     with duckdb.connect(str(warehouse.database)) as connection:
         connection.execute("update activation_session_replay set survived = null"
                            " where org_id = (select min(org_id) from activation_session_replay)")
-    with pytest.raises(DbtError, match="not_null_columns_activation_s"):
+    with pytest.raises(DbtError, match="not_null_columns_activation_se"):
         warehouse.dbt("test", "--store-failures", "--select", "activation_session_replay,test_name:not_null_columns")
     [(failures_table,)] = warehouse.query(
         "select table_schema || '.' || table_name from information_schema.tables"
-        " where table_name like 'not_null_columns_activation_s%'")
+        " where starts_with(table_name, 'not_null_columns_activation_se')")
     assert warehouse.query(f"select null_column, count(*) from {failures_table} group by null_column") == [
         ("survived", 1)]
