@@ -33,15 +33,22 @@
 {%- endmacro %}
 
 
-{#- stg_events_classified's watermark: the latest accepted event less the
-    look-back. Rejected rows do not count: one stamped far in the future
-    would move it past every real event. None (read everything) when the
-    tracked events changed since the last run. -#}
+{#- The latest accepted event stored in `relation` (stg_events_classified)
+    less the look-back, or none. Rejected rows do not count: one stamped far
+    in the future would move it past every real event. -#}
+{% macro accepted_events_cutoff(relation) %}
+    {{ return(activation.late_arrival_cutoff(relation, 'event_at', where='rejection_reason is null')) }}
+{% endmacro %}
+
+
+{#- stg_events_classified's watermark: accepted_events_cutoff of its stored
+    rows. None (read everything) when the tracked events changed since the
+    last run. -#}
 {% macro classified_events_cutoff() %}
     {%- if execute and activation.tracked_events_changed() -%}
         {{ return(none) }}
     {%- endif -%}
-    {{ return(activation.late_arrival_cutoff(this, 'event_at', where='rejection_reason is null')) }}
+    {{ return(activation.accepted_events_cutoff(this)) }}
 {% endmacro %}
 
 

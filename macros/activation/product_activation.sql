@@ -251,6 +251,15 @@ from recomputed_outcomes
 {%- endmacro %}
 
 
+{#- When the survival windows of an intent month's organizations have all
+    closed (SQL): the first day of the next month plus the end of the window
+    (`end_months`, SQL or a number). A month is mature once `as_of` reaches
+    it (is_final): the mart and activation_candidates judge it alike. -#}
+{% macro month_survival_end(intent_month, end_months) -%}
+    {{ dbt.dateadd('month', end_months, dbt.dateadd('month', 1, intent_month)) }}
+{%- endmacro %}
+
+
 {#- A product's definition as stored in int_activation_products: the
     normalized product_activation() call as JSON. -#}
 {% macro product_definition(spec) -%}

@@ -10,8 +10,7 @@
 {%- set as_of = activation.timestamp_literal(var('as_of')) if var('as_of') else 'null' %}
 {#- none (scan everything) when compiling without the staging built (lint, docs) -#}
 {%- set classified = load_relation(ref('stg_events_classified')) if execute else none %}
-{%- set since = activation.late_arrival_cutoff(classified, 'event_at', where='rejection_reason is null')
-    if classified is not none else none %}
+{%- set since = activation.accepted_events_cutoff(classified) if classified is not none else none %}
 
 with
 

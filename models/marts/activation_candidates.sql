@@ -34,9 +34,9 @@ clock as (
         {#- wrapped in commas, so that each name is matched whole -#}
         {{ dbt.concat(["','", 'activated_candidates', "','"]) }} as candidates_met
     from {{ activation.product_relation(product) }}
-    where
-        {{ dbt.dateadd('month', spec.survival_window_months[1], dbt.dateadd('month', 1, 'intent_month')) }}
-        <= (select clock.as_of from clock)
+    where {{ activation.is_final(
+        '(select clock.as_of from clock)',
+        activation.month_survival_end('intent_month', spec.survival_window_months[1])) }}
 
 ),
 {%- endfor %}

@@ -50,11 +50,8 @@ monthly_rates as (
         monthly_counts.retained_orgs,
         cast(monthly_counts.retained_orgs as double)
         / nullif(monthly_counts.activated_orgs, 0) as retention_rate,
-        {#- a month is mature once its last possible intent has a closed survival window -#}
-        {{ dbt.dateadd(
-            'month',
-            'products.survival_window_end_months',
-            dbt.dateadd('month', 1, 'monthly_counts.intent_month')) }} as survival_windows_end
+        {{ activation.month_survival_end(
+            'monthly_counts.intent_month', 'products.survival_window_end_months') }} as survival_windows_end
     from monthly_counts
     inner join products
         on monthly_counts.product = products.product
