@@ -2,8 +2,7 @@
     criteria_met) for the organizations of the CTE named `intents` (org_id,
     intent_at): their events named in `event_names`, from intent_at up to
     `ends_at`, exclusive. `ends_at` is SQL over the columns of `intents`,
-    qualified by its name. Shared by the product models, activation_candidates
-    and activation_nudges. -#}
+    qualified by its name. Shared by the product models and activation_nudges. -#}
 {% macro window_events(intents, event_names, ends_at) %}
 criteria_events as (
 

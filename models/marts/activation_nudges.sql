@@ -63,14 +63,18 @@ missing_criteria as (
 
         {{ activation.criteria_met(criteria) }},
 
+        {#- every criterion here ends where window_events ends, so each
+            event of its sequence counts -#}
         progress as (
 
             select
-                org_id,
-                criterion_index,
+                sequence_matches.org_id,
+                criteria_list.criterion_index,
                 count(*) as qualifying_events
-            from criterion_matches
-            group by org_id, criterion_index
+            from sequence_matches
+            inner join criteria_list
+                on sequence_matches.sequence_index = criteria_list.sequence_index
+            group by sequence_matches.org_id, criteria_list.criterion_index
 
         )
 
