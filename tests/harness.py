@@ -195,6 +195,15 @@ class Warehouse:
     def query(self, sql: str) -> list[tuple[Any, ...]]:
         return self._fetch(sql)[1]
 
+    def execute(self, sql: str) -> None:
+        """Runs a statement that returns no rows (DDL, DML) on the warehouse."""
+        if self.engine == "duckdb":
+            with duckdb.connect(str(self.database)) as connection:
+                connection.execute(sql)
+        else:
+            with CLICKHOUSE.client(database=self.schema) as connection:
+                connection.command(sql)
+
     def rows(self, relation: str, order_by: str) -> list[dict[str, Any]]:
         names, rows = self._fetch(f"select * from {relation} order by {order_by}")
         return [dict(zip(names, row)) for row in rows]

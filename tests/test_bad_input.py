@@ -123,6 +123,20 @@ def test_an_empty_source_builds_an_empty_mart(warehouse: Warehouse) -> None:
     assert warehouse.query("select count(*) from activation_session_replay") == [(0,)]
 
 
+def test_a_product_table_with_other_columns_is_one_clear_error(warehouse: Warehouse) -> None:
+    """A stored product table whose columns are not the model's (as after an upgrade of this
+    project) stops the incremental run, naming the product and the fix; --full-refresh mends it."""
+    warehouse.load(hand_built_events())
+    warehouse.build()
+    column_type = "integer" if warehouse.engine == "duckdb" else "Nullable(Int32)"
+    warehouse.execute(f"alter table activation_surveys add column stale_column {column_type}")
+    with pytest.raises(DbtError, match=r"Product 'surveys'.*stale_column.*--full-refresh --select activation_surveys"):
+        warehouse.build("--select", "activation_surveys")
+    warehouse.build("--full-refresh", "--select", "activation_surveys")
+    columns = [name for name, *_ in warehouse.query("describe activation_surveys")]
+    assert "stale_column" not in columns and "activated_candidates" in columns
+
+
 def test_a_source_missing_a_column_is_one_clear_error(tmp_path: Path) -> None:
     # DuckDB only: the ClickHouse test source is created with every column.
     warehouse = Warehouse(tmp_path)

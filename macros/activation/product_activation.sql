@@ -19,16 +19,23 @@
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key='org_id',
-    on_schema_change='fail',
+    on_schema_change=activation.schema_change_policy(),
     order_by='org_id',
     tags=['activation_product'],
     meta={'activation': spec},
     pre_hook="{{ activation.clear_product_if_redefined() }}",
 ) }}
 
+{%- set columns = [
+    'org_id', 'product', 'intent_at', 'intent_month', 'intent_context', 'activated',
+    'activated_at', 'survived', 'retained', 'activated_candidates', 'activation_final', 'survival_final'] %}
+
 {%- if execute %}
     {#- raises when another model declares the same product -#}
     {%- do activation.declared_products() -%}
+    {%- if is_incremental() %}
+        {%- do activation.require_stored_columns(product, columns) -%}
+    {%- endif %}
 {%- endif %}
 
 {%- set activation_end = dbt.dateadd('day', spec.activation_window_days, 'intent_at') -%}
@@ -180,10 +187,6 @@ org_outcomes as (
 
 ),
 
-{%- set columns = [
-    'org_id', 'product', 'intent_at', 'intent_month', 'intent_context', 'activated',
-    'activated_at', 'survived', 'retained', 'activated_candidates', 'activation_final', 'survival_final'] %}
-
 recomputed_outcomes as (
 
     select
@@ -288,5 +291,19 @@ from recomputed_outcomes
 {% macro clear_product_if_redefined() %}
     {%- if execute and is_incremental() and activation.product_redefined(model.config.meta.activation) -%}
         delete from {{ this }} where 1 = 1
+    {%- endif -%}
+{% endmacro %}
+
+
+{#- Raises, naming the product, when the model's stored table does not have
+    exactly `columns` (an upgrade of this project changed them): appending
+    to it would lose or misplace values. -#}
+{% macro require_stored_columns(product, columns) %}
+    {%- set stored = adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
+    {%- if stored | sort != columns | sort -%}
+        {{ exceptions.raise_compiler_error(
+            "Product '" ~ product ~ "': the stored table " ~ this ~ " has the columns "
+            ~ stored | join(', ') ~ " but the model writes " ~ columns | join(', ')
+            ~ ". Rebuild it: dbt build --full-refresh --select " ~ model.name) }}
     {%- endif -%}
 {% endmacro %}
