@@ -33,7 +33,9 @@
 {%- if execute %}
     {#- raises when another model declares the same product -#}
     {%- do activation.declared_products() -%}
-    {%- if is_incremental() %}
+    {#- not when only compiling (compile, show, docs generate): the SQL is
+        still right to read, and the run will stop -#}
+    {%- if is_incremental() and flags.WHICH not in ['compile', 'show', 'generate'] %}
         {%- do activation.require_stored_columns(product, columns) -%}
     {%- endif %}
 {%- endif %}
@@ -295,9 +297,11 @@ from recomputed_outcomes
 {% endmacro %}
 
 
-{#- Raises, naming the product, when the model's stored table does not have
-    exactly `columns` (an upgrade of this project changed them): appending
-    to it would lose or misplace values. -#}
+{#- Raises, naming the product, when the column names of the model's stored
+    table are not `columns` (an upgrade of this project changed them):
+    appending to it would lose values. Names only: on DuckDB dbt's own
+    on_schema_change check also stops a change of type; ClickHouse would
+    convert the values on insert (see schema_change_policy). -#}
 {% macro require_stored_columns(product, columns) %}
     {%- set stored = adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
     {%- if stored | sort != columns | sort -%}
