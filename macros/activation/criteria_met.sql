@@ -16,9 +16,9 @@
     sequence's N-th event comes before its own window end, as the N-th event
     from the start is the N-th of the window exactly when it falls inside it.
     So an event is numbered once per sequence, not once per criterion
-    (session_replay: 3 sequences for 9 criteria). One pass over window_events whatever the number of criteria
-    (a union of one scan per sequence would read window_events once per
-    sequence: ClickHouse inlines CTEs). -#}
+    (session_replay: 3 sequences for 9 criteria). One pass over window_events
+    whatever the number of criteria (a union of one scan per sequence would
+    read window_events once per sequence: ClickHouse inlines CTEs). -#}
 {% macro criteria_met(criteria) %}
 {%- set sequences = [] -%}
 {%- set sequence_ends = [] -%}
@@ -35,9 +35,7 @@
     {%- endif -%}
     {%- set index = sequences.index(sequence) -%}
     {%- do criterion_sequences.append(index) -%}
-    {%- if criterion.ends_at not in sequence_ends[index] -%}
-        {%- do sequence_ends[index].append(criterion.ends_at) -%}
-    {%- endif -%}
+    {%- do sequence_ends[index].append(criterion.ends_at) -%}
 {%- endfor %}
 sequence_list as (
     {%- for sequence in sequences %}
@@ -98,7 +96,7 @@ sequence_matches as (
         {%- for sequence in sequences %}
         {%- set ends = sequence_ends[loop.index0] %}
         when {{ loop.index0 }} then
-            event_at < {{ ends[0] if ends | length == 1 else 'greatest(' ~ ends | join(', ') ~ ')' }}
+            event_at < {{ activation.latest_of(ends) }}
             {%- if sequence.starts_at %}
             and event_at >= {{ sequence.starts_at }}
             {%- endif %}
@@ -157,3 +155,11 @@ criteria_met as (
 
 )
 {% endmacro %}
+
+
+{#- The latest of SQL expressions (window ends): the one itself, or their
+    greatest. -#}
+{% macro latest_of(expressions) -%}
+    {%- set distinct = expressions | unique | list -%}
+    {{ distinct[0] if distinct | length == 1 else 'greatest(' ~ distinct | join(', ') ~ ')' }}
+{%- endmacro %}

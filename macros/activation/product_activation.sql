@@ -66,7 +66,7 @@
     {%- endfor -%}
 {%- endfor -%}
 {%- set event_names = criteria | map(attribute='event') | unique | list -%}
-{%- set windows_end = 'greatest(' ~ (groups | map(attribute='ends_at') | unique | join(', ')) ~ ')' -%}
+{%- set windows_end = activation.latest_of(groups | map(attribute='ends_at') | list) -%}
 {#- no cutoff (every organization computed again, after the pre-hook emptied
     the table) when the definition changed since the last run -#}
 {%- set since = activation.late_arrival_cutoff(this, 'intent_at')
