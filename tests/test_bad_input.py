@@ -30,6 +30,7 @@ BAD_ROWS: list[tuple[Event, str | None]] = [
     (Event(None, "recording analyzed", WHEN, "a4"), "missing_uuid"),
     (Event("bad05", None, WHEN, "a4"), "missing_event_name"),
     (Event("bad06", "", WHEN, "a4"), "missing_event_name"),
+    (Event("bad06b", "  ", WHEN, "a4"), "missing_event_name"),
     (Event("bad07", "recording analyzed", None, "a4"), "missing_timestamp"),
     (Event("bad08", "recording analyzed", dt.datetime(1999, 12, 31), "a4"), "timestamp_before_min"),
     (Event("bad09", "recording analyzed", dt.datetime(2100, 1, 1), "a4"), "timestamp_in_future"),

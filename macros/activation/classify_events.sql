@@ -131,17 +131,24 @@ from (
         {#- a row without properties has no properties, which is not an error -#}
         coalesce(cast(properties as {{ dbt.type_string() }}), '{}') as properties
     from {{ source('posthog', 'events') }}
-    {%- if since is not none %}
-    where {{ activation.read_again(adapter.quote('timestamp'), since) }}
-    {%- endif %}
+    where
+        {{ activation.is_tracked_event() }}
+        {%- if since is not none %}
+        and {{ activation.read_again(adapter.quote('timestamp'), since) }}
+        {%- endif %}
 ) as typed_events
-where {{ activation.is_tracked_event('event_name') }}
 {% endmacro %}
 
 
 {#- The source's event name as the models use it: trimmed, null when blank. -#}
 {% macro typed_event_name() -%}
-    nullif(trim(cast(event as {{ dbt.type_string() }})), '')
+    nullif({{ activation.trimmed_event_name() }}, '')
+{%- endmacro %}
+
+
+{#- The source's event name trimmed ('' when blank, null when null). -#}
+{% macro trimmed_event_name() -%}
+    trim(cast(event as {{ dbt.type_string() }}))
 {%- endmacro %}
 
 

@@ -34,13 +34,15 @@
 {% endmacro %}
 
 
-{#- Whether a row is stored by stg_events_classified, as a predicate on its
-    typed event name (`event_name`, SQL): a tracked event, or no name at all
-    (rejected, since nobody can tell what it was). -#}
-{% macro is_tracked_event(event_name) -%}
-    {%- set names = activation.tracked_event_names() -%}
-    ({{ event_name }} is null
-    {%- if names %} or {{ event_name }} in ({{ activation.string_list(names) }}){% endif -%})
+{#- Whether a source row is stored by stg_events_classified, as a predicate
+    on the source's columns: its typed event name is a tracked event, or
+    there is no name at all (rejected, since nobody can tell what it was).
+    Spelled on the trimmed name, '' standing for blank, not on
+    typed_event_name's nullif(): the same rows, but DuckDB filters Parquet
+    ten times faster this way (10M events: 0.22 -> 0.02 s to count them). -#}
+{% macro is_tracked_event() -%}
+    (event is null
+    or {{ activation.trimmed_event_name() }} in ({{ activation.string_list([''] + activation.tracked_event_names()) }}))
 {%- endmacro %}
 
 

@@ -10,7 +10,7 @@ source_rows as (
 
     select count(*) as row_count
     from {{ source('posthog', 'events') }}
-    where {{ activation.is_tracked_event(activation.typed_event_name()) }}
+    where {{ activation.is_tracked_event() }}
 
 ),
 
