@@ -24,9 +24,9 @@
     organizations an incremental run reads again can be thousands (1,300 ids:
     47 -> 18 ms). -#}
 {% macro string_list(values) -%}
-    {%- set string_literal = adapter.dispatch('string_literal', 'activation') -%}
+    {%- set quote_value = adapter.dispatch('string_literal', 'activation') -%}
     {%- for value in values -%}
-        {{ string_literal(value) }}{{ ", " if not loop.last }}
+        {{ quote_value(value) }}{{ ", " if not loop.last }}
     {%- endfor -%}
 {%- endmacro %}
 
