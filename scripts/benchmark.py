@@ -10,7 +10,10 @@ day, then time (wall seconds, peak memory of the process) each of:
 3. full: `dbt build --full-refresh` over the history (models and data tests;
    unit tests excluded, as scripts/scheduled_run.py does), with the models'
    own SQL time from run_results.json;
-4. incremental: the held-back day added, then the same `dbt build`.
+4. incremental: the held-back day added, then the same `dbt build`;
+5. no-op: the same `dbt build` once more, with no new events: what any run
+   costs whatever its data (dbt's start-up, its statements per model, the
+   data tests), the least an incremental day can cost.
 
 On ClickHouse the events are first loaded into a MergeTree table sorted by day
 and event, and merged (not timed), as they would be in PostHog's own ClickHouse. Each engine's table goes to its
@@ -50,7 +53,7 @@ PRODUCTS = {  # product: (activation [(event, count)], window days, survival eve
 
 # the figures of a run that --repeat takes the median of
 MEASURED = ("floor_s", "floor_mb", "baseline_s", "baseline_mb", "full_s", "full_sql_s", "full_mb",
-            "incremental_s", "incremental_sql_s", "incremental_mb")
+            "incremental_s", "incremental_sql_s", "incremental_mb", "noop_s", "noop_sql_s", "noop_mb")
 
 
 @dataclass
@@ -217,11 +220,14 @@ def run_once(size: int, work: Path, engine: str) -> dict[str, Any]:
                        env={**os.environ, **env}, check=True, stdout=subprocess.DEVNULL)
     incremental = measured(dbt, env)
     incremental_models = model_seconds(target)
+    noop = measured(dbt, env)
+    noop_models = model_seconds(target)
     return {"events": rows, "floor_s": floor.seconds, "floor_mb": floor.peak_mb,
             "baseline_s": baseline.seconds, "baseline_mb": baseline.peak_mb,
             "full_s": full.seconds, "full_sql_s": sum(full_models.values()), "full_mb": full.peak_mb,
             "incremental_s": incremental.seconds, "incremental_sql_s": sum(incremental_models.values()),
             "incremental_mb": incremental.peak_mb,
+            "noop_s": noop.seconds, "noop_sql_s": sum(noop_models.values()), "noop_mb": noop.peak_mb,
             "full_costliest": costliest(full_models), "incremental_costliest": costliest(incremental_models)}
 
 
@@ -236,7 +242,9 @@ def markdown(results: list[dict[str, Any]]) -> str:
                  ("full dbt build (wall)", r["full_s"], r["full_mb"]),
                  ("full dbt build (models' SQL)", r["full_sql_s"], r["full_mb"]),
                  ("incremental day (wall)", r["incremental_s"], r["incremental_mb"]),
-                 ("incremental day (models' SQL)", r["incremental_sql_s"], r["incremental_mb"])]
+                 ("incremental day (models' SQL)", r["incremental_sql_s"], r["incremental_mb"]),
+                 ("no-op rerun, no new events (wall)", r["noop_s"], r["noop_mb"]),
+                 ("no-op rerun, no new events (models' SQL)", r["noop_sql_s"], r["noop_mb"])]
         for name, seconds, peak in steps:
             lines.append(f"| {int(r['events']):,} | {name} | {seconds:.2f} | {r['events'] / seconds:,.0f} |"
                          f" {peak:,.0f} | {seconds / r['floor_s']:.1f} |")
@@ -268,8 +276,9 @@ def main() -> None:
         print(markdown(results[-1:]), flush=True)
     engine = {"duckdb": "DuckDB", "clickhouse": "ClickHouse 26.9, embedded (chdb)"}[args.engine]
     header = (f"# Benchmark: {engine}, 2 cores\n\nWritten by `scripts/benchmark.py --engine {args.engine}`. "
-              "Peak MB is the measured process's own peak resident memory. The full and incremental dbt "
-              "builds run the models and every data test; unit tests are left to CI, as in "
+              "Peak MB is the measured process's own peak resident memory. The dbt builds (full, "
+              "incremental day, no-op rerun with no new events) run the models and every data test; "
+              "unit tests are left to CI, as in "
               f"scripts/scheduled_run.py. Each figure is the median of {args.repeat} run(s); the costliest "
               "models are those of the run with the median models' SQL time.\n\n")
     out.write_text(header + markdown(results))
