@@ -206,10 +206,29 @@ def test_an_intent_copy_naming_another_organization_moves_the_first_intent(wareh
     incremental = warehouse.rows("stg_product_intents", "org_id")
     assert [(row["org_id"], row["intent_at"]) for row in incremental] == [
         ("o2", intent_at - dt.timedelta(hours=1)), ("o9", intent_at)]
-    warehouse.dbt(*BUILD_WITHOUT_TESTS, "--quiet", "--full-refresh")
-    assert_same_rows({"stg_product_intents": incremental},
-                     {"stg_product_intents": warehouse.rows("stg_product_intents", "org_id")},
-                     "incremental runs vs --full-refresh")
+    # the product model drops o1's row too, though the run writes nothing for o1
+    assert [row["org_id"] for row in warehouse.rows("activation_surveys", "org_id")] == ["o2", "o9"]
+    assert_incremental_equals_full_refresh(warehouse, BUILD_WITHOUT_TESTS)
+
+
+def test_an_intent_copy_naming_another_product_moves_the_organization(warehouse: Warehouse) -> None:
+    """o1's only intent is for surveys; a copy stamped an hour earlier names
+    experiments and wins: o1 leaves activation_surveys and enters
+    activation_experiments, as a full refresh would have it."""
+    intent_at = dt.datetime(2025, 3, 10, 12)
+    first_load = [
+        Event("i1", "user showed product intent", intent_at, "o1", {"product_key": "surveys"}),
+        Event("i9", "user showed product intent", intent_at, "o9", {"product_key": "surveys"}),
+    ]
+    run_loads(warehouse, [first_load], BUILD_WITHOUT_TESTS)
+    assert [row["org_id"] for row in warehouse.rows("activation_surveys", "org_id")] == ["o1", "o9"]
+    copy = Event("i1", "user showed product intent", intent_at - dt.timedelta(hours=1), "o1",
+                 {"product_key": "experiments"})
+    run_loads(warehouse, [[copy]], BUILD_WITHOUT_TESTS)
+    assert [row["org_id"] for row in warehouse.rows("activation_surveys", "org_id")] == ["o9"]
+    assert [(row["org_id"], row["intent_at"]) for row in warehouse.rows("activation_experiments", "org_id")] == [
+        ("o1", intent_at - dt.timedelta(hours=1))]
+    assert_incremental_equals_full_refresh(warehouse, BUILD_WITHOUT_TESTS)
 
 
 def test_a_changed_definition_is_computed_anew_by_the_next_build(tmp_path: Path, engine: str) -> None:

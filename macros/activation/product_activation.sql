@@ -23,7 +23,7 @@
     order_by='org_id',
     tags=['activation_product'],
     meta={'activation': spec},
-    pre_hook="{{ activation.clear_product_if_redefined() }}",
+    pre_hook="{{ activation.delete_stale_product_rows() }}",
 ) }}
 
 {%- set columns = [
@@ -78,15 +78,7 @@ with
 
 product_intents as (
 
-    {%- if spec.intent_contexts %}
-    {{ activation.first_intents(
-        where="product = " ~ activation.string_literal(product)
-        ~ " and intent_context in (" ~ activation.string_list(spec.intent_contexts) ~ ")") }}
-    {%- else %}
-    select *
-    from {{ ref('stg_product_intents') }}
-    where product = {{ activation.string_literal(product) }}
-    {%- endif %}
+    {{ activation.product_first_intents(spec) }}
 
 ),
 
@@ -287,12 +279,42 @@ from recomputed_outcomes
 {% endmacro %}
 
 
-{#- A product model's pre-hook: when its definition changed since the last
-    run, deletes every row, which the run then computes again (an
-    organization may no longer qualify, e.g. with new intent_contexts). -#}
-{% macro clear_product_if_redefined() %}
-    {%- if execute and is_incremental() and activation.product_redefined(model.config.meta.activation) -%}
-        delete from {{ this }} where 1 = 1
+{#- The first intents that make organizations the product's (SQL): one row
+    per organization whose first non-cross-sell intent is for it, among the
+    allowed intent contexts when the definition names them. -#}
+{% macro product_first_intents(spec) %}
+    {%- if spec.intent_contexts %}
+    {{ activation.first_intents(
+        where="product = " ~ activation.string_literal(spec.product)
+        ~ " and intent_context in (" ~ activation.string_list(spec.intent_contexts) ~ ")") }}
+    {%- else %}
+    select *
+    from {{ ref('stg_product_intents') }}
+    where product = {{ activation.string_literal(spec.product) }}
+    {%- endif %}
+{% endmacro %}
+
+
+{#- A product model's pre-hook on incremental runs: deletes the rows the run
+    would not write again. Every row when the definition changed since the
+    last run (the run then computes every organization again; some may no
+    longer qualify, e.g. with new intent_contexts). Otherwise the rows of
+    organizations that no longer have a first intent for the product: a
+    winning copy of their intent event (stamped earlier, same uuid) names
+    another organization, another product or a cross-sell. delete+insert
+    only replaces the organizations the run writes, so their rows would
+    stay. -#}
+{% macro delete_stale_product_rows() %}
+    {%- if execute and is_incremental() -%}
+        {%- set spec = model.config.meta.activation -%}
+        {%- if activation.product_redefined(spec) -%}
+            delete from {{ this }} where 1 = 1
+        {%- else -%}
+            delete from {{ this }} where org_id not in (
+                select product_intents.org_id
+                from ({{ activation.product_first_intents(spec) }}) as product_intents
+            )
+        {%- endif -%}
     {%- endif -%}
 {% endmacro %}
 
