@@ -2,8 +2,9 @@
 
 A handful of organizations, two products (session replay, product analytics),
 cross-sell and repeat intents, duplicate uuids (identical, or stamped from two
-days earlier to three days later), rows the staging rejects and noise, over about seven
-months, so that windows open, close and straddle load boundaries.
+days earlier to three days later, some naming another organization, and an intent's
+copy another product or a cross-sell), rows the staging rejects and noise, over about
+seven months, so that windows open, close and straddle load boundaries.
 """
 
 from __future__ import annotations
@@ -41,8 +42,15 @@ def event_sets(draw: st.DrawFn) -> list[Event]:
             copied = draw(st.sampled_from(events))
             # 0: an identical copy; negative: an earlier copy, which wins if it arrives later
             shift = dt.timedelta(hours=draw(st.integers(-48, 72)))
+            # a copy may disagree with the original: an earlier one that wins moves the
+            # event (an intent: the first intent) to another organization or product
+            copy_org = draw(st.sampled_from((copied.org, copied.org, org)))
+            copy_properties = copied.properties
+            if copied.event == "user showed product intent" and draw(st.booleans()):
+                copy_properties = {"product_key": draw(st.sampled_from(PRODUCTS)), "intent_context": "onboarding",
+                                   **draw(st.sampled_from(({}, {"type": "cross_sell"})))}
             events.append(copied if copied.timestamp is None else
-                          Event(copied.uuid, copied.event, copied.timestamp + shift, copied.org, copied.properties,
+                          Event(copied.uuid, copied.event, copied.timestamp + shift, copy_org, copy_properties,
                                 distinct_id="copy"))
             continue
         if kind == "bad":
