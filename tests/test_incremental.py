@@ -189,17 +189,24 @@ def test_a_copy_naming_another_organization_takes_the_event_from_a_closed_one(wa
     assert_incremental_equals_full_refresh(warehouse, BUILD_WITHOUT_TESTS)
 
 
+def load_surveys_intents_of_o1_and_o9(warehouse: Warehouse) -> dt.datetime:
+    """A first load: o1 and o9 show intent for surveys at the same time (returned);
+    o1's intent event is i1."""
+    intent_at = dt.datetime(2025, 3, 10, 12)
+    run_loads(warehouse, [[
+        Event("i1", "user showed product intent", intent_at, "o1", {"product_key": "surveys"}),
+        Event("i9", "user showed product intent", intent_at, "o9", {"product_key": "surveys"}),
+    ]], BUILD_WITHOUT_TESTS)
+    assert [row["org_id"] for row in warehouse.rows("activation_surveys", "org_id")] == ["o1", "o9"]
+    return intent_at
+
+
 def test_an_intent_copy_naming_another_organization_moves_the_first_intent(warehouse: Warehouse) -> None:
     """o1's only surveys intent gets a copy stamped an hour earlier that names o2:
     the copy wins, so the first intent is o2's and o1 has none. stg_product_intents
     computes again the organizations of every intent row read again, kept or
     rejected, so it drops o1's row as a full refresh would."""
-    intent_at = dt.datetime(2025, 3, 10, 12)
-    first_load = [
-        Event("i1", "user showed product intent", intent_at, "o1", {"product_key": "surveys"}),
-        Event("i9", "user showed product intent", intent_at, "o9", {"product_key": "surveys"}),
-    ]
-    run_loads(warehouse, [first_load], BUILD_WITHOUT_TESTS)
+    intent_at = load_surveys_intents_of_o1_and_o9(warehouse)
     assert [row["org_id"] for row in warehouse.rows("stg_product_intents", "org_id")] == ["o1", "o9"]
     copy = Event("i1", "user showed product intent", intent_at - dt.timedelta(hours=1), "o2", {"product_key": "surveys"})
     run_loads(warehouse, [[copy]], BUILD_WITHOUT_TESTS)
@@ -215,13 +222,7 @@ def test_an_intent_copy_naming_another_product_moves_the_organization(warehouse:
     """o1's only intent is for surveys; a copy stamped an hour earlier names
     experiments and wins: o1 leaves activation_surveys and enters
     activation_experiments, as a full refresh would have it."""
-    intent_at = dt.datetime(2025, 3, 10, 12)
-    first_load = [
-        Event("i1", "user showed product intent", intent_at, "o1", {"product_key": "surveys"}),
-        Event("i9", "user showed product intent", intent_at, "o9", {"product_key": "surveys"}),
-    ]
-    run_loads(warehouse, [first_load], BUILD_WITHOUT_TESTS)
-    assert [row["org_id"] for row in warehouse.rows("activation_surveys", "org_id")] == ["o1", "o9"]
+    intent_at = load_surveys_intents_of_o1_and_o9(warehouse)
     copy = Event("i1", "user showed product intent", intent_at - dt.timedelta(hours=1), "o1",
                  {"product_key": "experiments"})
     run_loads(warehouse, [[copy]], BUILD_WITHOUT_TESTS)
