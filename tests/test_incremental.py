@@ -234,9 +234,12 @@ def test_an_intent_copy_naming_another_product_moves_the_organization(warehouse:
 
 def test_a_changed_definition_is_computed_anew_by_the_next_build(tmp_path: Path, engine: str) -> None:
     """surveys' definition changes to a new event name and to onboarding intents
-    only. The next plain `dbt build` stages that event's history and computes
-    every organization again (the windows of these are long closed, so no
-    look-back would reach them): o2 activates now, o3's intent no longer counts."""
+    only. A build of the mart and its parents comes first: it lists the new
+    definition in int_activation_products without building the product model,
+    which must not hide the change. The next plain `dbt build` stages the new
+    event's history and computes every organization again (the windows of
+    these are long closed, so no look-back would reach them): o2 activates
+    now, o3's intent no longer counts."""
     project = tmp_path / "project"
     shutil.copytree(PROJECT_DIR, project, ignore=IGNORED)
     warehouse = Warehouse(tmp_path / "run", project_dir=project, engine=engine)
@@ -263,9 +266,36 @@ def test_a_changed_definition_is_computed_anew_by_the_next_build(tmp_path: Path,
     intent_contexts=['onboarding'],
 ) }}
 """)
+    warehouse.dbt(*BUILD_WITHOUT_TESTS, "--quiet", "-s", "+activation_funnel_monthly")
+    listed = warehouse.query("select definition from int_activation_products where product = 'surveys'")
+    assert "survey shared" in listed[0][0]
     warehouse.dbt(*BUILD_WITHOUT_TESTS, "--quiet")
     after = {row["org_id"]: row["activated"] for row in warehouse.rows("activation_surveys", "org_id")}
     assert after == {"o1": False, "o2": True, "o9": False}
+    assert_incremental_equals_full_refresh(warehouse, BUILD_WITHOUT_TESTS)
+
+
+def test_changed_vars_are_read_anew_by_the_next_build(warehouse: Warehouse) -> None:
+    """Var org_key moves o1's events to p1 (their properties.org) and var
+    intent_events drops the legacy intent. The next plain `dbt build` reads the
+    source and computes every organization again, as a full refresh would: p1's
+    first intent is now the later one, with the launch 1 day after it."""
+    day = dt.datetime(2025, 1, 10, 9)
+    surveys = {"product_key": "surveys"}
+    warehouse.load([
+        Event("i1", "onboarding product selected", day, "o1", {**surveys, "org": "p1"}),
+        Event("i2", "user showed product intent", day + dt.timedelta(days=40), "o1", {**surveys, "org": "p1"}),
+        Event("l1", "survey launched", day + dt.timedelta(days=41), "o1", {"org": "p1"}),
+        # the latest intent: the look-back starts long after the others
+        Event("i9", "user showed product intent", day + dt.timedelta(days=200), "o9", {**surveys, "org": "p9"}),
+    ])
+    warehouse.dbt(*BUILD_WITHOUT_TESTS, "--quiet")
+    before = {row["org_id"]: (row["intent_at"], row["activated"]) for row in warehouse.rows("activation_surveys", "org_id")}
+    assert before == {"o1": (day, False), "o9": (day + dt.timedelta(days=200), False)}
+    warehouse.extra_vars.update(org_key="properties.org", intent_events=["user showed product intent"])
+    warehouse.dbt(*BUILD_WITHOUT_TESTS, "--quiet")
+    after = {row["org_id"]: (row["intent_at"], row["activated"]) for row in warehouse.rows("activation_surveys", "org_id")}
+    assert after == {"p1": (day + dt.timedelta(days=40), True), "p9": (day + dt.timedelta(days=200), False)}
     assert_incremental_equals_full_refresh(warehouse, BUILD_WITHOUT_TESTS)
 
 

@@ -26,6 +26,8 @@ CREATED = "feature flag created"
 UPDATED = "feature flag updated"
 BY_PROPERTY = {"filter_type": "property"}
 
+MARTS = ("activation_funnel_monthly", "activation_nudges", "activation_candidates")
+
 
 def at(month: int, day: int) -> dt.datetime:
     return dt.datetime(2025, month, day, 10)
@@ -102,3 +104,20 @@ def test_with_more_threads_it_will_not_run_alongside_product_models(warehouse: W
         warehouse.dbt("run", "--quiet", "--threads", "2", "-s", "activation_surveys", "activation_nudges")
     # alone (its product models built earlier) it runs with any number of threads
     warehouse.dbt("run", "--quiet", "--threads", "2", "-s", "activation_nudges")
+
+
+def test_with_one_thread_it_runs_after_the_product_models_of_its_selection(warehouse: Warehouse) -> None:
+    """The marts have no ref() to the product models: int_activation_products,
+    at the product models' level of the DAG, orders them, so it must be in the
+    run when a product model is."""
+    if warehouse.engine == "clickhouse":
+        pytest.skip("the check and the order are dbt's, the same on both engines: DuckDB covers them")
+    for mart in ("activation_nudges", "activation_funnel_monthly", "activation_candidates"):
+        with pytest.raises(DbtError, match=f"{mart} reads the product models, and this run builds activation_data_warehouse"):
+            warehouse.dbt("run", "--quiet", "--threads", "1", "-s", "tag:activation_product", mart)
+    result = warehouse.dbt("run", "--quiet", "--threads", "1", "-s", "tag:activation_product",
+                           "int_activation_products", "activation_funnel_monthly", "activation_nudges")
+    order = [node.node.name for node in result.result.results]
+    products = [name for name in order if name.startswith("activation_") and name not in MARTS]
+    assert len(products) == 7
+    assert min(order.index(mart) for mart in MARTS if mart in order) > max(order.index(name) for name in products)

@@ -25,15 +25,8 @@ def add_product_model(project: Path, name: str, call: str) -> None:
 
 
 def test_a_new_product_model_file_reaches_the_mart(project_copy: Path, tmp_path: Path) -> None:
-    add_product_model(project_copy, "activation_llm_observability", """\
-{{ product_activation(
-    product='llm_observability',
-    activation_criteria=[{'event': 'generation traced', 'min_count': 2}],
-    activation_window_days=7,
-    survival_criteria=[{'event': 'trace viewed'}],
-    survival_window_months=[3, 4],
-) }}
-""")
+    """Added to a project built before: a build of the new model alone stops,
+    since the staging never read its events; with its parents it counts them."""
     warehouse = Warehouse(tmp_path / "run", project_dir=project_copy)
     start = dt.datetime(2025, 3, 3, 9)
     warehouse.load([
@@ -44,6 +37,22 @@ def test_a_new_product_model_file_reaches_the_mart(project_copy: Path, tmp_path:
         Event("e", "generation traced", start + dt.timedelta(days=8), "o2"),  # 7-day window: too late
         Event("f", "generation traced", start + dt.timedelta(days=9), "o2"),
     ])
+    warehouse.build()
+    add_product_model(project_copy, "activation_llm_observability", """\
+{{ product_activation(
+    product='llm_observability',
+    activation_criteria=[{'event': 'generation traced', 'min_count': 2}],
+    activation_window_days=7,
+    survival_criteria=[{'event': 'trace viewed'}],
+    survival_window_months=[3, 4],
+) }}
+""")
+    with pytest.raises(DbtError, match="product 'llm_observability': the staging has not read the history of "
+                                       '"generation traced", "trace viewed"'):
+        warehouse.build("-s", "activation_llm_observability")
+    warehouse.build("-s", "+activation_llm_observability")
+    assert warehouse.query("select org_id, activated from activation_llm_observability order by org_id") \
+        == [("o1", True), ("o2", False)]
     warehouse.build()
     rows = warehouse.query(
         "select intent_month, intent_orgs, activated_orgs from activation_funnel_monthly"

@@ -28,7 +28,8 @@
 
 {%- set columns = [
     'org_id', 'product', 'intent_at', 'intent_month', 'intent_context', 'activated',
-    'activated_at', 'survived', 'retained', 'activated_candidates', 'activation_final', 'survival_final'] %}
+    'activated_at', 'survived', 'retained', 'activated_candidates', 'definition_hash',
+    'activation_final', 'survival_final'] %}
 
 {%- if execute %}
     {#- raises when another model declares the same product -#}
@@ -66,6 +67,9 @@
     {%- endfor -%}
 {%- endfor -%}
 {%- set event_names = criteria | map(attribute='event') | unique | list -%}
+{%- if execute and model.resource_type == 'model' and flags.WHICH in ['run', 'build', 'retry'] %}
+    {%- do activation.require_events_staged(spec.product, event_names) -%}
+{%- endif %}
 {%- set windows_end = activation.latest_of(groups | map(attribute='ends_at') | list) -%}
 {#- no cutoff (every organization computed again, after the pre-hook emptied
     the table) when the definition changed since the last run -#}
@@ -194,6 +198,8 @@ recomputed_outcomes as (
         cast(org_outcomes.survived as {{ dbt.type_boolean() }}) as survived,
         cast(org_outcomes.activated and org_outcomes.survived as {{ dbt.type_boolean() }}) as retained,
         cast(substr(org_outcomes.candidates_met, 2) as {{ dbt.type_string() }}) as activated_candidates,
+        cast({{ activation.string_literal(activation.definition_hash(spec)) }} as {{ dbt.type_string() }})
+            as definition_hash,
         {{ activation.is_final('clock.as_of', 'org_outcomes.activation_window_end') }} as activation_final,
         {{ activation.is_final('clock.as_of', 'org_outcomes.survival_window_end') }} as survival_final
     from org_outcomes
@@ -257,25 +263,34 @@ from recomputed_outcomes
 {%- endmacro %}
 
 
-{#- A product's definition as stored in int_activation_products: the
-    normalized product_activation() call as JSON. -#}
+{#- A product's definition: the normalized product_activation() call as
+    JSON, as int_activation_products lists it. -#}
 {% macro product_definition(spec) -%}
     {{ return(tojson(spec, sort_keys=true)) }}
 {%- endmacro %}
 
 
-{#- True when int_activation_products, as the last run left it, does not hold
-    this definition of the product (changed, new, or not recorded yet). Product
-    models run before it rewrites the record (threads: 1). -#}
+{#- The MD5 of product_definition(spec) and of the staging_vars(): every
+    row of a product model records what it was computed with (column
+    definition_hash), so a change of either makes the next build compute
+    every organization again. -#}
+{% macro definition_hash(spec) -%}
+    {{ return(local_md5(activation.product_definition(spec) ~ activation.staging_vars())) }}
+{%- endmacro %}
+
+
+{#- True when the model's own table holds a row computed with another
+    definition of the product, or has no definition_hash column yet. The
+    table is its own record, so which other models a run selects, and in
+    what order they run, cannot hide a change. -#}
 {% macro product_redefined(spec) %}
-    {%- set relation = activation.built_relation('int_activation_products') -%}
-    {%- if relation is none
-        or 'definition' not in adapter.get_columns_in_relation(relation) | map(attribute='name') | list -%}
+    {%- if 'definition_hash' not in adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
         {{ return(true) }}
     {%- endif -%}
-    {%- set stored = run_query('select definition from ' ~ relation ~ ' where product = '
-        ~ activation.string_literal(spec.product)).columns[0].values() | list -%}
-    {{ return(stored != [activation.product_definition(spec)]) }}
+    {%- set other_definitions = run_query(
+        'select definition_hash from ' ~ this ~ ' where definition_hash <> '
+        ~ activation.string_literal(activation.definition_hash(spec)) ~ ' limit 1') -%}
+    {{ return(other_definitions.rows | length > 0) }}
 {% endmacro %}
 
 

@@ -15,14 +15,7 @@
         ('survival_final', dbt.type_boolean()),
     ] -%}
     {%- set products = activation.declared_products() -%}
-    {%- if execute and target.threads > 1 -%}
-        {%- for product in products if product.node.unique_id in selected_resources -%}
-            {{ exceptions.raise_compiler_error(
-                model.name ~ " reads the product models, which dbt runs before it only with threads: 1 "
-                ~ "(it finds them when it runs; see README, 'Adding a product'). "
-                ~ "Set threads: 1 in the profile or pass --threads 1.") }}
-        {%- endfor -%}
-    {%- endif -%}
+    {%- do activation.require_products_built_first(products) -%}
     {%- for product in products %}
     select {{ columns | map(attribute=0) | join(', ') }}
     from {{ activation.product_relation(product) }}

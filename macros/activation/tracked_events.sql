@@ -46,17 +46,58 @@
 {%- endmacro %}
 
 
+{#- The vars that decide which rows the staging stores, with which
+    organization, and which intents count, as JSON. stg_tracked_events
+    records them, and every product model's rows with their definition (see
+    definition_hash): changing one makes the next build read and compute
+    everything again, as a --full-refresh would. -#}
+{% macro staging_vars() %}
+    {{ return(tojson({
+        'org_key': var('org_key'),
+        'intent_events': var('intent_events'),
+        'min_event_timestamp': var('min_event_timestamp'),
+    }, sort_keys=true)) }}
+{% endmacro %}
+
+
 {#- True when the stored stg_events_classified (and so stg_product_intents)
-    may not hold exactly the tracked events' rows: the names stg_tracked_events recorded after the
-    last run differ from tracked_event_names() (a product or criterion added
-    or removed), or that record is missing. The staging then reads the whole
-    source again: a new name's history is in no stored row. -#}
+    may not hold exactly the tracked events' rows as the current vars read
+    them: the names or the staging_vars() stg_tracked_events recorded after
+    the last run differ from the current ones (a product or criterion added
+    or removed, var org_key changed, ...), or that record is missing. The
+    staging then reads the whole source again: a new name's history is in no
+    stored row. -#}
 {% macro tracked_events_changed() %}
     {%- set relation = activation.built_relation('stg_tracked_events') -%}
-    {%- if relation is none -%}
+    {%- if relation is none
+        or 'staging_vars' not in adapter.get_columns_in_relation(relation) | map(attribute='name') | list -%}
         {{ return(true) }}
     {%- endif -%}
-    {%- set recorded = run_query('select event_name from ' ~ relation).columns[0].values()
-        | sort(case_sensitive=true) -%}
-    {{ return(recorded != activation.tracked_event_names()) }}
+    {%- set recorded = run_query('select event_name, staging_vars from ' ~ relation) -%}
+    {%- set names = recorded.columns[0].values() | sort(case_sensitive=true) -%}
+    {%- set other_vars = recorded.columns[1].values() | reject('equalto', activation.staging_vars()) | list -%}
+    {{ return(names != activation.tracked_event_names() or other_vars | length > 0) }}
+{% endmacro %}
+
+
+{#- Raises, naming the product, when a run builds a product model without
+    stg_events_classified while the staging has not yet read the history of
+    some of `event_names`: they were not tracked when it last ran (a new
+    product, or a new criterion), so the model would count none of their
+    past events. With the staging in the run, it reads that history first. -#}
+{% macro require_events_staged(product, event_names) %}
+    {%- set staging = graph.nodes.values() | selectattr('name', 'equalto', 'stg_events_classified') | first -%}
+    {%- if staging.unique_id in selected_resources -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set relation = activation.built_relation('stg_tracked_events') -%}
+    {%- set recorded = run_query('select event_name from ' ~ relation).columns[0].values() | list
+        if relation is not none else [] -%}
+    {%- set unread = event_names | reject('in', recorded) | list -%}
+    {%- if unread -%}
+        {{ exceptions.raise_compiler_error(
+            "product '" ~ product ~ "': the staging has not read the history of " ~ unread | map('tojson') | join(', ')
+            ~ " (not tracked when stg_events_classified last ran), so " ~ model.name ~ " would miss those events. "
+            ~ "Build it with its parents: dbt build -s +" ~ model.name ~ " (or a plain dbt build).") }}
+    {%- endif -%}
 {% endmacro %}

@@ -1,16 +1,16 @@
-{#- The hints below give this model every parent a product model can have,
-    which puts it one level below the product models in dbt's DAG, and so
-    activation_funnel_monthly (which reads it) one level below them too: with
-    threads: 1 dbt runs every product model first. Product models cannot be
-    ref()'d here: dbt only knows them after parsing. -#}
+{#- The hints below give this model every parent a product model has, which
+    puts it at the product models' level in dbt's DAG, and every model that
+    reads it (the marts) below them: with threads: 1 dbt runs those after
+    every product model of the run, as long as this model is selected too
+    (require_products_built_first checks). Product models cannot be ref()'d
+    here: dbt only knows them after parsing. -#}
+-- depends_on: {{ ref('stg_events_classified') }}
 -- depends_on: {{ ref('stg_events') }}
 -- depends_on: {{ ref('stg_intent_events') }}
 -- depends_on: {{ ref('stg_product_intents') }}
 -- depends_on: {{ ref('int_activation_clock') }}
 
 {%- set products = activation.declared_products() %}
-{#- the product models read the definitions stored by the last run: rewrite them only after -#}
-{%- do activation.require_products_built_first(products) %}
 
 {%- if products %}
 {%- for product in products %}
@@ -25,7 +25,8 @@ select
     {{ activation.string_literal(tojson(spec.activation_criteria)) }} as activation_criteria,
     {{ activation.string_literal(tojson(spec.survival_criteria)) }} as survival_criteria,
     {{ activation.string_literal(tojson(spec.intent_contexts)) }} as intent_contexts,
-    {{ activation.string_literal(activation.product_definition(spec)) }} as definition
+    {{ activation.string_literal(activation.product_definition(spec)) }} as definition,
+    {{ activation.string_literal(activation.definition_hash(spec)) }} as definition_hash
 {%- if not loop.last %}
 
 union all
@@ -42,6 +43,7 @@ select
     cast(null as {{ dbt.type_string() }}) as activation_criteria,
     cast(null as {{ dbt.type_string() }}) as survival_criteria,
     cast(null as {{ dbt.type_string() }}) as intent_contexts,
-    cast(null as {{ dbt.type_string() }}) as definition
+    cast(null as {{ dbt.type_string() }}) as definition,
+    cast(null as {{ dbt.type_string() }}) as definition_hash
 where 1 = 0
 {%- endif %}

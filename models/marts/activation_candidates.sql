@@ -9,6 +9,7 @@
 {{ config(order_by='(product, candidate)') }}
 
 {%- set products = activation.declared_products() %}
+{%- do activation.require_products_built_first(products) %}
 {%- set recommend_by = var('candidate_recommend_by') %}
 {%- if recommend_by not in ['retained_orgs', 'retention_lift'] %}
     {{ exceptions.raise_compiler_error(
