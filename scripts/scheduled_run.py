@@ -28,6 +28,7 @@ Every step is logged with its time. Exit code 0 only when every step passed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import fcntl
 import json
 import logging
@@ -185,29 +186,31 @@ def parse(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args, extra = parse(sys.argv[1:] if argv is None else argv)
-    target_path = args.target_path or args.project_dir / "target"
-    lock = take_lock(args.lock or target_path / "scheduled_run.lock")
+    project_dir = args.project_dir.resolve()
+    target_path = (args.target_path or project_dir / "target").resolve()
+    keep = (args.keep or target_path / "last_run").resolve()
+    lock = take_lock((args.lock or target_path / "scheduled_run.lock").resolve())
     if lock is None:
         return EXIT_LOCKED
-    try:
+    # From the project, as `cd <project> && dbt build` runs: dbt finds the project's
+    # profiles.yml, and relative paths in the profile and vars (events_path) are its own.
+    with lock, contextlib.chdir(project_dir):
         if args.target == "clickhouse_embedded":
             sys.path.insert(0, str(PROJECT_DIR / "scripts"))
             import clickhouse_embedded
 
             clickhouse_embedded.route_embedded_host()
-        common = ["--project-dir", str(args.project_dir), "--target-path", str(target_path),
+        common = ["--project-dir", str(project_dir), "--target-path", str(target_path),
                   *(["--target", args.target] if args.target else []), *extra]
         began_at, began = time.time(), time.perf_counter()
         steps = [run_step("source freshness", ["source", "freshness", *common], on_result=log_freshness)]
         if steps[-1].success:
             skipped = [] if args.unit_tests else ["--exclude-resource-type", "unit_test"]
             steps.append(run_step("build", ["build", *skipped, *common]))
-        keep_artifacts(target_path, args.keep or target_path / "last_run", steps, since=began_at)
+        keep_artifacts(target_path, keep, steps, since=began_at)
         success = all(step.success for step in steps)
         log.info("scheduled run %s in %.1f s", "succeeded" if success else "FAILED", time.perf_counter() - began)
         return 0 if success else 1
-    finally:
-        lock.close()
 
 
 def log_to_stderr() -> None:

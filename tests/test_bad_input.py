@@ -141,7 +141,7 @@ def test_a_product_table_with_other_columns_is_one_clear_error(warehouse: Wareho
         named = "stale_column"
     else:
         warehouse.execute("alter table activation_session_replay drop column activated_candidates")
-        named = "retained, activation_final"  # the stored list, without the dropped column
+        named = "retained, definition_hash"  # the stored list, without the dropped column
     [(rows_before,)] = warehouse.query("select count(*) from activation_session_replay")
     assert rows_before > 0
     with pytest.raises(DbtError, match=rf"Product 'session_replay'.*{named}.*--full-refresh --select activation_session_replay"):

@@ -10,6 +10,8 @@ and a day after intent makes an organization survive.
     b_only (1 b):    o11-o25 activate (15), retained 2  -> 2/15, lift 1/3
     rare (1 rare):   o01 activates (1), retained 1 -> 1.0, lift 2.5, but 1/30 < 5%: too
                      narrow, and 1 < 3 activated: too small; never recommended.
+    everyone (the intent event itself): all 30 activate, retained 12 -> 0.4, lift 1.0:
+                     the most retained, but no better than the baseline; never recommended.
 Most retained among the eligible: current (10). Highest lift: two_a (2.0).
 """
 
@@ -72,6 +74,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureR
         {'name': 'two_a', 'activation_criteria': [{'event': 'a', 'min_count': 2}]},
         {'name': 'b_only', 'activation_criteria': [{'event': 'b'}], 'activation_window_days': 14},
         {'name': 'rare', 'activation_criteria': [{'event': 'rare'}]},
+        {'name': 'everyone', 'activation_criteria': [{'event': 'user showed product intent'}]},
     ],
 ) }}
 """)
@@ -89,19 +92,20 @@ def candidates(warehouse: Warehouse) -> dict[str, dict[str, object]]:
 
 def test_each_candidate_matches_the_hand_worked_counts(warehouse: Warehouse) -> None:
     rows = candidates(warehouse)
-    assert set(rows) == {"current", "two_a", "b_only", "rare"}
+    assert set(rows) == {"current", "two_a", "b_only", "rare", "everyone"}
     counts = {name: (row["intent_orgs"], row["activated_orgs"], row["survived_orgs"], row["retained_orgs"])
               for name, row in rows.items()}
     assert counts == {"current": (30, 20, 12, 10), "two_a": (30, 10, 12, 8),
-                      "b_only": (30, 15, 12, 2), "rare": (30, 1, 12, 1)}
+                      "b_only": (30, 15, 12, 2), "rare": (30, 1, 12, 1), "everyone": (30, 30, 12, 12)}
     assert rows["current"]["is_current_definition"] is True
     assert rows["current"]["retention_lift"] == pytest.approx(0.5 / 0.4)
     assert rows["two_a"]["retention_lift"] == pytest.approx(0.8 / 0.4)
     assert rows["b_only"]["retention_rate"] == pytest.approx(2 / 15)
     assert rows["rare"]["retention_rate"] == pytest.approx(1.0)
+    assert rows["everyone"]["retention_lift"] == pytest.approx(1.0)
     assert (rows["rare"]["is_too_narrow"], rows["rare"]["is_too_small"]) == (True, True)
     assert not any(rows[name]["is_too_narrow"] or rows[name]["is_too_small"]
-                   for name in ("current", "two_a", "b_only"))
+                   for name in ("current", "two_a", "b_only", "everyone"))
 
 
 def test_the_recommendation_is_most_retained_or_highest_lift(warehouse: Warehouse) -> None:

@@ -78,6 +78,10 @@ VALID = {
         ("activation_criteria", "[]", "activation_criteria"),
         ("survival_criteria", "[{'event': 'y', 'properties': {'plan': 3}}]", "survival_criteria[0].properties.plan"),
         ("activation_window_days", "0", "activation_window_days"),
+        # a string is not a number: the message quotes it, or it would read like a valid value
+        ("activation_window_days", "'30'", "activation_window_days' must be a whole number of days > 0, got \"30\""),
+        ("activation_criteria", "[{'event': 'x', 'min_count': '3'}]",
+         "activation_criteria[0].min_count' must be a whole number >= 1, got \"3\""),
         ("survival_window_months", "[4, 3]", "survival_window_months"),
         ("survival_window_months", "[3]", "survival_window_months"),
         ("intent_contexts", "[]", "intent_contexts"),
@@ -96,7 +100,8 @@ def test_a_wrong_argument_fails_at_compile_time_naming_product_and_argument(
         Warehouse(tmp_path / "run", project_dir=project_copy).dbt("parse")
     message = str(failure.value)
     assert "product_activation(product=\"broken\")" in message
-    assert f"argument '{named}'" in message
+    # `named` is the argument, closed by its quote, or that quote and what follows it
+    assert f"argument '{named}" + ("" if "'" in named else "'") in message
 
 
 def test_two_models_declaring_one_product_is_an_error(project_copy: Path, tmp_path: Path) -> None:

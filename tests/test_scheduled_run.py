@@ -11,14 +11,16 @@ import fcntl
 import json
 import logging
 import os
+import shutil
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
-from harness import Warehouse, load_script
+from harness import PROJECT_DIR, Warehouse, load_script
 from test_end_to_end import hand_built_events
+from test_products import IGNORED
 
 scheduled_run = load_script("scheduled_run")
 WARN_ONLY = {"events_error_after_days": None}
@@ -71,6 +73,24 @@ def test_a_run_warns_on_stale_events_builds_and_keeps_its_artifacts(
     assert job.query("select count(*) from activation_session_replay") == [(10,)]
     assert "stale (warn)" in caplog.text and "the run goes on" in caplog.text
     assert "build: ok in" in caplog.text
+
+
+def test_relative_paths_are_the_projects_whatever_the_working_directory(
+        job: Warehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As under `cd <project>`: dbt finds the project's profiles.yml, and a
+    relative events_path is read from the project, so cron needs no cd."""
+    project = tmp_path / "project"
+    shutil.copytree(PROJECT_DIR, project, ignore=IGNORED)
+    shutil.copy(project / "profiles.example.yml", project / "profiles.yml")
+    shutil.copytree(job.events_dir, project / "events")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    monkeypatch.delenv("DBT_PROFILES_DIR", raising=False)
+    dbt_vars = {"events_path": "events/*.parquet", **WARN_ONLY}
+    assert scheduled_run.main(["--project-dir", str(project), "--target", "duckdb",
+                               "--", "--quiet", "--vars", json.dumps(dbt_vars)]) == 0
+    assert job.query("select count(*) from activation_session_replay") == [(10,)]
 
 
 def test_events_stale_past_error_after_stop_the_run_before_the_build(

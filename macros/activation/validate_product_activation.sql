@@ -36,7 +36,7 @@
         {%- set min_count = criterion.get('min_count', 1) -%}
         {%- if min_count is not integer or min_count < 1 -%}
             {{ activation._fail_product_argument(product, where ~ ".min_count",
-                "must be a whole number >= 1, got " ~ min_count) }}
+                "must be a whole number >= 1, got " ~ (min_count | tojson)) }}
         {%- endif -%}
         {%- set properties = criterion.get('properties', {}) -%}
         {%- if properties is not mapping -%}
@@ -77,7 +77,7 @@
     {%- set survival_rules = activation._validate_criteria(product, 'survival_criteria', survival_criteria) -%}
     {%- if activation_window_days is not integer or activation_window_days <= 0 -%}
         {{ activation._fail_product_argument(product, 'activation_window_days',
-            "must be a whole number of days > 0, got " ~ activation_window_days) }}
+            "must be a whole number of days > 0, got " ~ (activation_window_days | tojson)) }}
     {%- endif -%}
     {%- if not activation._is_list(survival_window_months) or survival_window_months | length != 2
         or survival_window_months[0] is not integer or survival_window_months[1] is not integer -%}
@@ -86,7 +86,7 @@
     {%- endif -%}
     {%- if survival_window_months[0] < 0 or survival_window_months[1] <= survival_window_months[0] -%}
         {{ activation._fail_product_argument(product, 'survival_window_months',
-            "must have 0 <= start < end, got " ~ survival_window_months) }}
+            "must have 0 <= start < end, got " ~ (survival_window_months | tojson)) }}
     {%- endif -%}
     {%- if intent_contexts is not none and (not activation._is_list(intent_contexts)
         or intent_contexts | length == 0
@@ -119,7 +119,7 @@
         {%- set window = candidate.get('activation_window_days', activation_window_days) -%}
         {%- if window is not integer or window <= 0 -%}
             {{ activation._fail_product_argument(product, where ~ ".activation_window_days",
-                "must be a whole number of days > 0, got " ~ window) }}
+                "must be a whole number of days > 0, got " ~ (window | tojson)) }}
         {%- endif -%}
         {%- do candidate_rules.append({
             'name': name,

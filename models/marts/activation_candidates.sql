@@ -112,6 +112,17 @@ candidate_flags as (
 
 ),
 
+{#- a definition whose activated organizations retain no better than all of
+    them (lift <= 1) singles out nobody, however many it retains -#}
+candidate_eligibility as (
+
+    select
+        *,
+        not is_too_narrow and not is_too_small and coalesce(retention_lift > 1, false) as is_eligible
+    from candidate_flags
+
+),
+
 candidate_preference as (
 
     select
@@ -119,7 +130,7 @@ candidate_preference as (
         row_number() over (
             partition by product
             order by
-                case when is_too_narrow or is_too_small then 1 else 0 end,
+                case when is_eligible then 0 else 1 end,
                 {%- if recommend_by == 'retention_lift' %}
                 retention_lift desc nulls last,
                 retained_orgs desc,
@@ -129,7 +140,7 @@ candidate_preference as (
                 {%- endif %}
                 candidate_index
         ) as preference
-    from candidate_flags
+    from candidate_eligibility
 
 )
 
@@ -147,5 +158,5 @@ select
     retention_lift,
     cast(is_too_narrow as {{ dbt.type_boolean() }}) as is_too_narrow,
     cast(is_too_small as {{ dbt.type_boolean() }}) as is_too_small,
-    cast(preference = 1 and not is_too_narrow and not is_too_small as {{ dbt.type_boolean() }}) as is_recommended
+    cast(preference = 1 and is_eligible as {{ dbt.type_boolean() }}) as is_recommended
 from candidate_preference
