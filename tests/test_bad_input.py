@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from compare import assert_same_rows
-from harness import EVENT_SCHEMA, PROJECT_DIR, DbtError, Event, Warehouse
+from harness import CLICKHOUSE, EVENT_SCHEMA, PROJECT_DIR, DbtError, Event, Warehouse
 from test_end_to_end import hand_built_events
 from test_products import IGNORED, add_product_model
 
@@ -159,6 +159,30 @@ def test_a_source_missing_a_column_is_one_clear_error(tmp_path: Path) -> None:
     pq.write_table(pa.Table.from_pylist([], schema=schema), warehouse.events_dir / "events.parquet")
     with pytest.raises(DbtError, match="has no column distinct_id"):
         warehouse.build()
+
+
+def test_posthogs_materialized_organization_column_is_read_on_clickhouse(tmp_path: Path) -> None:
+    """PostHog's events table computes $group_0 from the properties (a MATERIALIZED
+    column), which ClickHouse leaves out of `select *`: the source check must still
+    find it, and the staging read it."""
+    warehouse = Warehouse(tmp_path, engine="clickhouse")
+    events = f"`{warehouse.schema}_events`.`events`"
+    with CLICKHOUSE.client() as connection:
+        connection.command(f"create database if not exists `{warehouse.schema}_events`")
+        connection.command(
+            f"create table {events} (uuid Nullable(String), event Nullable(String),"
+            " timestamp Nullable(DateTime64(6, 'UTC')), distinct_id Nullable(String), properties Nullable(String),"
+            " `$group_0` String MATERIALIZED replaceRegexpAll(JSONExtractRaw(properties, '$group_0'), '^\"|\"$', ''))"
+            " engine = MergeTree order by tuple()")
+        connection.command(
+            f"insert into {events} (uuid, event, timestamp, distinct_id, properties) values"
+            " ('i1', 'user showed product intent', '2025-01-10 09:00:00', 'u1',"
+            " '{\"product_key\": \"surveys\", \"$group_0\": \"o1\"}'),"
+            " ('l1', 'survey launched', '2025-01-12 09:00:00', 'u1', '{\"$group_0\": \"o1\"}'),"
+            " ('i2', 'user showed product intent', '2025-01-10 09:00:00', 'u2', '{\"product_key\": \"surveys\"}')")
+    warehouse.build()
+    assert warehouse.query("select org_id, activated from activation_surveys") == [("o1", True)]
+    assert warehouse.query("select rejection_reason from stg_events_rejected") == [("missing_organization",)]
 
 
 def test_a_null_in_a_product_column_fails_its_not_null_columns_test(tmp_path: Path) -> None:

@@ -5,8 +5,7 @@
         {{ return('') }}
     {%- endif -%}
     {%- set events = source('posthog', 'events') -%}
-    {%- set probe = run_query('select * from ' ~ events ~ ' limit 0') -%}
-    {%- set present = probe.column_names | map('lower') | list -%}
+    {%- set present = activation.source_column_names(events) -%}
     {%- set required = ['uuid', 'event', 'timestamp', 'distinct_id', 'properties'] -%}
     {%- if not var('org_key').startswith('properties.') -%}
         {%- do required.append(var('org_key')) -%}
