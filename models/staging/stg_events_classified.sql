@@ -1,5 +1,6 @@
-{#- Every source row, typed, with the reason it cannot be used: one pass over
-    the source feeds both stg_events and stg_events_rejected. Incremental: the
+{#- Every source row of a tracked event (see stg_tracked_events), typed,
+    with the reason it cannot be used: one pass over the source feeds both
+    stg_events and stg_events_rejected. Incremental: the
     pre-hook deletes the rows this run reads again (see read_again), and the
     run appends them, classified anew with the rest of their batch. -#}
 {{ config(
