@@ -1,0 +1,334 @@
+"""Differential test: the project's dbt output equals an independent Python reference.
+
+tests/reference_model.py computes every product model and the monthly mart from
+the source events, written from the documented contract only (never from the
+SQL). Each test builds the project from the same events, on DuckDB and on
+ClickHouse, and compares every product model and the mart with the reference
+row for row in both directions: timestamps, dates, booleans, counts and text
+exactly, rates within 1e-9.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from harness import MART, MODEL_KEYS, PRODUCT_MODELS, Event, Warehouse
+from random_events import ORGS, event_sets
+from reference_model import MAX_FUTURE_DAYS, Product, Reference, add_months, compute, load_products
+
+# What the many-build tests of test_incremental.py run: the data tests are not what is compared here.
+BUILD_WITHOUT_TESTS = ("build", "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test")
+RATE_TOLERANCE = 1e-9
+RATES = {"activation_rate", "baseline_survival_rate", "retention_rate", "retention_lift"}
+# Columns of the build that the reference does not compute, and why; any other column the
+# reference lacks fails the comparison, so that a new column is noticed.
+NOT_MODELLED = {
+    # "The MD5 of what this row was computed with: the product's definition (its whole
+    # product_activation() call, normalized) and the vars ...": the normalization and the way the
+    # two are combined are not specified in prose; definition_hash_problems() checks what is.
+    "definition_hash",
+}
+# The sample data (2025) ends before this; edge_events() puts the clock exactly on it.
+CLOCK_EDGE = dt.datetime(2026, 1, 1)
+
+
+def expected_snapshot(reference: Reference) -> dict[str, list[dict[str, Any]]]:
+    return {**reference.products, MART: reference.mart}
+
+
+def _same(column: str, expected: Any, actual: Any) -> bool:
+    if column in RATES and expected is not None and actual is not None:
+        return math.isclose(float(expected), float(actual), rel_tol=0.0, abs_tol=RATE_TOLERANCE)
+    if isinstance(expected, bool) and not isinstance(actual, bool) and actual in (0, 1):
+        return expected == bool(actual)  # an engine may hand booleans back as 0/1
+    return bool(type(expected) is type(actual) and expected == actual) or (expected is None and actual is None)
+
+
+def _key(relation: str, row: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(row[column.strip()] for column in MODEL_KEYS[relation].split(","))
+
+
+def mismatches(expected: dict[str, list[dict[str, Any]]], actual: dict[str, list[dict[str, Any]]]) -> list[str]:
+    """Every difference between the reference and the build, relation by relation, keyed rows both ways."""
+    problems: list[str] = []
+    assert set(expected) == set(actual) == {MART, *PRODUCT_MODELS}, (set(expected), set(actual))
+    for relation in sorted(expected):
+        want = {_key(relation, row): row for row in expected[relation]}
+        got = {_key(relation, row): row for row in actual[relation]}
+        assert len(want) == len(expected[relation]), f"reference repeats a key of {relation}"
+        if len(got) != len(actual[relation]):
+            problems.append(f"{relation}: the build repeats a key")
+        for key in sorted(want.keys() - got.keys(), key=repr):
+            problems.append(f"{relation} {key}: only in the reference: {want[key]}")
+        for key in sorted(got.keys() - want.keys(), key=repr):
+            problems.append(f"{relation} {key}: only in the build: {got[key]}")
+        for key in sorted(want.keys() & got.keys(), key=repr):
+            if set(want[key]) - set(got[key]) or set(got[key]) - set(want[key]) - NOT_MODELLED:
+                problems.append(f"{relation} {key}: columns differ: {sorted(set(want[key]) ^ set(got[key]))}")
+                continue
+            differing = {column: (want[key][column], got[key][column]) for column in want[key]
+                         if not _same(column, want[key][column], got[key][column])}
+            if differing:
+                problems.append(f"{relation} {key}: (reference, build) differ in {differing};"
+                                f" reference row {want[key]}")
+    return problems
+
+
+def definition_hash_problems(warehouse: Warehouse, actual: dict[str, list[dict[str, Any]]]) -> list[str]:
+    """Where the product models carry definition_hash (docs/columns.md, _intermediate.yml): after one
+    build every row of a product holds the hash int_activation_products lists beside its definition."""
+    if not any("definition_hash" in row for model in PRODUCT_MODELS for row in actual[model]):
+        return []
+    listed = dict(warehouse.query("select product, definition_hash from int_activation_products"))
+    problems = []
+    for model in PRODUCT_MODELS:
+        for row in actual[model]:
+            if row.get("definition_hash") != listed.get(row["product"]):
+                problems.append(f"{model} {row['org_id']}: definition_hash {row.get('definition_hash')}"
+                                f" is not int_activation_products' {listed.get(row['product'])}")
+                break
+    return problems
+
+
+def build_and_compare(warehouse: Warehouse, events: Sequence[Event], as_of: dt.datetime | None = None) -> None:
+    """Loads `events`, builds, and compares every product model and the mart with the reference.
+
+    Events within an hour of the future bound (run start + var max_future_days) are left out, so
+    that the reference's idea of the run start cannot disagree with dbt's by a few seconds."""
+    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    bound = now + dt.timedelta(days=MAX_FUTURE_DAYS)
+    events = [event for event in events
+              if event.timestamp is None or abs(event.timestamp - bound) > dt.timedelta(hours=1)]
+    warehouse.load(events)
+    warehouse.dbt(*BUILD_WITHOUT_TESTS, "--quiet",
+                  vars=None if as_of is None else {"as_of": as_of.strftime("%Y-%m-%d %H:%M:%S")})
+    reference = compute(events, load_products(warehouse.project_dir), as_of=as_of, now=now)
+    actual = warehouse.snapshot()
+    problems = mismatches(expected_snapshot(reference), actual) + definition_hash_problems(warehouse, actual)
+    assert not problems, (
+        f"{len(problems)} differences on {warehouse.engine} (as_of {reference.as_of}):\n" + "\n".join(problems[:20]))
+
+
+# ----------------------------------------------------------------------------- sample data
+
+# (intent_at, intent_at + 3 months, intent_at + 4 months), worked out by hand: adding months
+# clamps to the month's last day (the products' _unit_tests.yml: "Jan 31 + 3 months is Apr 30,
+# + 4 months is May 31"; test_cross_adapter.py: "adding months is clamped").
+MONTH_ENDS = [
+    (dt.datetime(2025, 1, 31, 10), dt.datetime(2025, 4, 30, 10), dt.datetime(2025, 5, 31, 10)),
+    (dt.datetime(2024, 11, 30, 10), dt.datetime(2025, 2, 28, 10), dt.datetime(2025, 3, 30, 10)),
+    (dt.datetime(2024, 10, 31, 10), dt.datetime(2025, 1, 31, 10), dt.datetime(2025, 2, 28, 10)),
+    (dt.datetime(2025, 3, 31, 23, 59, 59, 999_999), dt.datetime(2025, 6, 30, 23, 59, 59, 999_999),
+     dt.datetime(2025, 7, 31, 23, 59, 59, 999_999)),
+    (dt.datetime(2024, 2, 29, 1), dt.datetime(2024, 5, 29, 1), dt.datetime(2024, 6, 29, 1)),
+    (dt.datetime(2023, 11, 29, 1), dt.datetime(2024, 2, 29, 1), dt.datetime(2024, 3, 29, 1)),
+]
+
+
+def test_the_reference_adds_calendar_months_as_worked_by_hand() -> None:
+    for intent_at, survival_start, survival_end in MONTH_ENDS:
+        assert (add_months(intent_at, 3), add_months(intent_at, 4)) == (survival_start, survival_end)
+    assert add_months(dt.date(2025, 12, 1), 4) == dt.datetime(2026, 4, 1)  # a month's first day, over a year end
+
+
+def edge_events() -> list[Event]:
+    """Cases the generated sample rarely or never has: intents at month ends (months are
+    clamped), events exactly at the window edges, N-th events at equal times, cross-sell by
+    context, a tie on intent time, copies with and without a usable twin, bad rows, trimming
+    and exact matching, and a clock exactly on the finality and maturity boundaries."""
+    intent = "user showed product intent"
+    events: list[Event] = []
+    micro = dt.timedelta(microseconds=1)
+    for number, (intent_at, survival_start, survival_end) in enumerate(MONTH_ENDS):
+        # one organization per probe: exactly at intent + 30 days is outside the activation
+        # window, a microsecond earlier inside; [survival_start, survival_end) likewise
+        probes = [("launched", "survey launched", intent_at + dt.timedelta(days=30)),
+                  ("launched-just", "survey launched", intent_at + dt.timedelta(days=30) - micro),
+                  ("viewed-early", "survey response viewed", survival_start - micro),
+                  ("viewed-start", "survey response viewed", survival_start),
+                  ("viewed-last", "survey response viewed", survival_end - micro),
+                  ("viewed-end", "survey response viewed", survival_end)]
+        for probe, event, when in probes:
+            org = f"edge-month-{number}-{probe}"
+            events.append(Event(f"{org}-intent", intent, intent_at, org, {"product_key": "surveys"}))
+            events.append(Event(f"{org}-event", event, when, org))
+    start = dt.datetime(2025, 5, 10, 8)
+    # intent tie on time: the smallest uuid (its context) is kept; a cross-sell context is no intent
+    events += [
+        Event("tie-b", intent, start, "edge-tie", {"product_key": "experiments", "intent_context": "b"}),
+        Event("tie-a", intent, start, "edge-tie", {"product_key": "Experiments ", "intent_context": "a"}),
+        Event("tie-0", intent, start - dt.timedelta(days=1), "edge-tie",
+              {"product_key": "experiments", "intent_context": "create_experiment_from_funnel_button"}),
+        Event("tie-l", "experiment launched", start - dt.timedelta(hours=1), "edge-tie"),
+    ]
+    # feature flags: the N-th qualifying events at equal times, look-alikes that do not count
+    flags = {"filter_type": "property"}
+    events.append(Event("ff-i", "onboarding product selected", start, "edge-ff", {"product_key": "feature_flags"}))
+    events += [Event(f"ff-c{k}", "feature flag created", start + dt.timedelta(days=1), "edge-ff", flags)
+               for k in range(2)]
+    events += [Event(f"ff-u{k}", "feature flag updated", start + dt.timedelta(days=2 + k), "edge-ff",
+                     flags if k != 1 else {"filter_type": 1}) for k in range(3)]
+    # copies: the earliest usable one wins, names another organization; an unusable one hides nothing
+    events += [
+        Event("cp-i", intent, start, "edge-cp1", {"product_key": "surveys"}),
+        Event("cp-i", intent, start - dt.timedelta(hours=2), "edge-cp2", {"product_key": "surveys"}),
+        Event("cp-i", intent, start - dt.timedelta(hours=3), None, {"product_key": "surveys"}),
+        Event("cp-l", "survey launched", start + dt.timedelta(days=1), "edge-cp2", distinct_id="b"),
+        Event("cp-l", "survey launched", start + dt.timedelta(days=1), "edge-cp1", distinct_id="a"),
+        Event("bad-1", "survey launched", start, "edge-cp1", "[1]"),
+        Event("bad-2", "survey launched", None, "edge-cp1"),
+        Event(None, "survey launched", start, "edge-cp1"),
+    ]
+    # Normalization: names, uuids and organizations are trimmed (a blank uuid is missing); a
+    # context that is not a string is none; `type` and listed contexts match exactly; a timestamp
+    # exactly at var min_event_timestamp is usable.
+    day, surveys = dt.datetime(2025, 3, 3, 12), {"product_key": "surveys"}
+    later = day + dt.timedelta(days=1)
+    events += [
+        Event("n1-i", intent, day, "edge-n1", surveys), Event("n1-l", " survey launched ", later, "edge-n1"),
+        Event("n2-i", intent, day, "edge-n2", surveys), Event("  ", "survey launched", later, "edge-n2"),
+        Event("n3-i", intent, day, "edge-n3", surveys), Event("n3-l", "survey launched", later, "edge-n3"),
+        Event(" n3-l ", "survey launched", day + dt.timedelta(hours=1), "edge-n3x"),
+        Event("n3x-i", intent, day, "edge-n3x", surveys),
+        Event("n4-i", intent, dt.datetime(2000, 1, 1), "edge-n4", surveys),
+        Event("n5-i", intent, day, "edge-n5", {"product_key": "surveys", "intent_context": 7}),
+        Event("n6-i", intent, day, "edge-n6", {"product_key": "surveys", "type": "Cross_Sell"}),
+        Event("n7-i", intent, day, "edge-n7", {"product_key": "  "}),
+        Event("n8-i", intent, day, " edge-n8 ", surveys), Event("n8-l", "survey launched", later, "edge-n8  "),
+        Event("n9-i", intent, day, "edge-n9", {"product_key": "surveys", "intent_context": "Web_Analytics_Insight"}),
+    ]
+    # The latest source event ($pageview: read by no model) is the clock, exactly on boundaries:
+    # August's cohort (Sep 1 + 4 months) is just mature; an intent exactly 30 days, and one
+    # exactly 4 months, before it has a just final activation, survival.
+    events += [
+        Event("clock", "$pageview", CLOCK_EDGE, "edge-clock"),
+        Event("clock-a", intent, CLOCK_EDGE - dt.timedelta(days=30), "edge-clock-a", {"product_key": "surveys"}),
+        Event("clock-b", intent, CLOCK_EDGE - dt.timedelta(days=30, microseconds=-1), "edge-clock-b",
+              {"product_key": "surveys"}),
+        Event("clock-s", intent, dt.datetime(2025, 9, 1), "edge-clock-s", {"product_key": "surveys"}),
+        Event("clock-t", intent, dt.datetime(2025, 9, 1, 0, 0, 0, 1), "edge-clock-t", {"product_key": "surveys"}),
+    ]
+    return events
+
+
+@pytest.fixture(scope="module")
+def sample_events() -> list[Event]:
+    from sample_data import sample_events as generate
+
+    return [*generate(events=4_000, seed=31), *edge_events()]
+
+
+def test_sample_data_matches_the_reference(warehouse: Warehouse, sample_events: list[Event]) -> None:
+    # nothing compared is vacuous: every product has organizations, some activated; some
+    # retained, some mature months and some not, some candidates met
+    reference = compute(sample_events)
+    assert reference.as_of == CLOCK_EDGE
+    for model, rows in reference.products.items():
+        assert rows and any(row["activated"] for row in rows), model
+    assert any(row["retained_orgs"] for row in reference.mart)
+    assert {row["is_mature"] for row in reference.mart} == {True, False}
+    assert any("," in row["activated_candidates"] for row in reference.products["activation_session_replay"])
+    build_and_compare(warehouse, sample_events)
+
+
+# ----------------------------------------------------------------------------- random event sets
+
+
+@pytest.fixture(scope="module")
+def duckdb_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
+    return Warehouse(tmp_path_factory.mktemp("reference"), engine="duckdb")
+
+
+@pytest.fixture(scope="module")
+def clickhouse_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
+    return Warehouse(tmp_path_factory.mktemp("reference"), engine="clickhouse")
+
+
+PRODUCTS = {product.key: product for product in load_products()}
+# Offsets from an intent that sit on the edges of a 30- or 14-day activation window.
+EDGE_OFFSETS = tuple(dt.timedelta(days=days, microseconds=micros) for days in (0, 14, 30) for micros in (-1, 0))
+
+
+@st.composite
+def event_sets_with_activity(draw: st.DrawFn) -> list[Event]:
+    """random_events.event_sets plus what those almost never hold: intents tied on time with an
+    organization's first one, copies of an event tied on time with it, and activations (bursts of a
+    product's activation events after some intents, mostly first ones: about the count each
+    criterion needs, mostly inside the window, some on its edges or outside), some with a
+    survival event on an edge of the survival window."""
+    events = list(draw(event_sets()))
+    intents = sorted((event for event in events if event.event == "user showed product intent"
+                      and event.timestamp is not None and isinstance(event.properties, dict)),
+                     key=lambda event: (event.timestamp, event.uuid))
+    firsts: dict[tuple[str | None, str], Event] = {}
+    for event in intents:
+        assert isinstance(event.properties, dict)
+        if event.properties.get("type") != "cross_sell":
+            firsts.setdefault((event.org, event.properties["product_key"]), event)
+    # twins: another intent of the same organization and product at the same time, with another
+    # uuid and context (ties on time go to the smallest uuid: "twin..." sorts before "u...")
+    for number in range(draw(st.integers(0, 2)) if firsts else 0):
+        intent = draw(st.sampled_from(list(firsts.values())))
+        assert isinstance(intent.properties, dict)
+        uuid = draw(st.sampled_from((f"twin{number}", f"z-twin{number}")))
+        events.append(Event(uuid, intent.event, intent.timestamp, intent.org,
+                            {**intent.properties, "intent_context": uuid}))
+    # rival copies: same uuid, name and time, another distinct_id (which then decides the
+    # winner) and maybe another organization
+    stamped = [event for event in events if event.uuid is not None and event.timestamp is not None]
+    for number in range(draw(st.integers(0, 2)) if stamped else 0):
+        copied = draw(st.sampled_from(stamped))
+        events.append(Event(copied.uuid, copied.event, copied.timestamp, draw(st.sampled_from(ORGS)),
+                            copied.properties, distinct_id=draw(st.sampled_from(("rival", "a-rival")))))
+    for number in range(draw(st.integers(0, 4)) if intents else 0):
+        intent = draw(st.sampled_from(list(firsts.values()) if firsts and draw(st.integers(0, 4)) else intents))
+        assert intent.timestamp is not None and isinstance(intent.properties, dict)
+        product: Product = PRODUCTS[intent.properties["product_key"]]
+        in_window = st.integers(0, product.window_days * 86_400 - 1)
+        anywhere = st.integers(-86_400, (product.window_days + 2) * 86_400)
+        for index, criterion in enumerate(product.activation):
+            for copy in range(draw(st.integers(max(0, criterion.min_count - 1), criterion.min_count + 1))):
+                offset = draw(st.one_of(
+                    st.sampled_from(EDGE_OFFSETS),
+                    st.one_of(in_window, in_window, anywhere).map(lambda seconds: dt.timedelta(seconds=seconds))))
+                events.append(Event(f"act{number}-{index}-{copy}", criterion.event, intent.timestamp + offset,
+                                    intent.org, dict(criterion.properties)))
+        if draw(st.booleans()):  # a survival event on an edge of [intent + 3 months, intent + 4 months)
+            bound = add_months(intent.timestamp, draw(st.sampled_from(product.survival_months)))
+            when = bound - draw(st.sampled_from((dt.timedelta(0), dt.timedelta(microseconds=1))))
+            events.append(Event(f"srv{number}", product.survival[0].event, when, intent.org, {}))
+    return events
+
+
+def check_random_events(warehouse: Warehouse, events: list[Event], as_of: dt.datetime | None) -> None:
+    warehouse.reset()
+    build_and_compare(warehouse, events, as_of)
+
+
+# var as_of: mostly the default (the latest usable event), sometimes a time inside the events' span
+AS_OF = st.one_of(st.none(), st.none(), st.datetimes(dt.datetime(2025, 1, 15), dt.datetime(2025, 9, 30)).map(
+    lambda moment: moment.replace(microsecond=0)))
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(events=event_sets_with_activity(), as_of=AS_OF)
+def test_random_events_match_the_reference_duckdb(
+    duckdb_warehouse: Warehouse, events: list[Event], as_of: dt.datetime | None
+) -> None:
+    check_random_events(duckdb_warehouse, events, as_of)
+
+
+# Fewer examples: a dbt run on the embedded ClickHouse engine costs about twice one on DuckDB.
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(events=event_sets_with_activity(), as_of=AS_OF)
+def test_random_events_match_the_reference_clickhouse(
+    clickhouse_warehouse: Warehouse, events: list[Event], as_of: dt.datetime | None
+) -> None:
+    check_random_events(clickhouse_warehouse, events, as_of)
