@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from compare import assert_same_rows
-from harness import PROJECT_DIR, Event, Warehouse
+from harness import PROJECT_DIR, DbtError, Event, Warehouse
 from random_events import event_sets
 from test_products import IGNORED, add_product_model
 
@@ -279,7 +279,9 @@ def test_changed_vars_are_read_anew_by_the_next_build(warehouse: Warehouse) -> N
     """Var org_key moves o1's events to p1 (their properties.org) and var
     intent_events drops the legacy intent. The next plain `dbt build` reads the
     source and computes every organization again, as a full refresh would: p1's
-    first intent is now the later one, with the launch 1 day after it."""
+    first intent is now the later one, with the launch 1 day after it. A build
+    without the staging in between must neither compute with the old staging
+    nor record the new vars as read."""
     day = dt.datetime(2025, 1, 10, 9)
     surveys = {"product_key": "surveys"}
     warehouse.load([
@@ -293,6 +295,9 @@ def test_changed_vars_are_read_anew_by_the_next_build(warehouse: Warehouse) -> N
     before = {row["org_id"]: (row["intent_at"], row["activated"]) for row in warehouse.rows("activation_surveys", "org_id")}
     assert before == {"o1": (day, False), "o9": (day + dt.timedelta(days=200), False)}
     warehouse.extra_vars.update(org_key="properties.org", intent_events=["user showed product intent"])
+    # without the staging, the product models stop (and stg_tracked_events keeps its record)
+    with pytest.raises(DbtError, match="product 'surveys': the staging read the source with other vars"):
+        warehouse.dbt(*BUILD_WITHOUT_TESTS, "--quiet", "-s", "stg_product_intents+")
     warehouse.dbt(*BUILD_WITHOUT_TESTS, "--quiet")
     after = {row["org_id"]: (row["intent_at"], row["activated"]) for row in warehouse.rows("activation_surveys", "org_id")}
     assert after == {"p1": (day + dt.timedelta(days=40), True), "p9": (day + dt.timedelta(days=200), False)}

@@ -121,3 +121,9 @@ def test_with_one_thread_it_runs_after_the_product_models_of_its_selection(wareh
     products = [name for name in order if name.startswith("activation_") and name not in MARTS]
     assert len(products) == 7
     assert min(order.index(mart) for mart in MARTS if mart in order) > max(order.index(name) for name in products)
+    # with their parents in the run, the level of int_activation_products is what orders them
+    result = warehouse.dbt("run", "--quiet", "--threads", "1", "-s", "stg_product_intents+")
+    order = [node.node.name for node in result.result.results]
+    products = [name for name in order if name.startswith("activation_") and name not in MARTS]
+    assert len(products) == 7 and all(mart in order for mart in MARTS)
+    assert min(order.index(mart) for mart in MARTS) > max(order.index(name) for name in products)

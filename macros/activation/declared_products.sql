@@ -41,9 +41,26 @@
 
 
 {#- The table a model of this project left at the last run, or none. Found
-    through the graph, not ref(): the models that read what an earlier run
-    recorded must run before the model that records it. -#}
+    through the graph, not ref(): a model reads what an earlier run recorded
+    in a model rebuilt after it (stg_tracked_events). -#}
 {% macro built_relation(model_name) %}
     {%- set node = graph.nodes.values() | selectattr('name', 'equalto', model_name) | first -%}
     {{ return(adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias)) }}
+{% endmacro %}
+
+
+{#- True when this run or build builds every model of this project named in
+    `model_names` (always outside run and build: compiling renders the usual
+    SQL). -#}
+{% macro all_in_run(model_names) %}
+    {%- if flags.WHICH not in ['run', 'build'] -%}
+        {{ return(true) }}
+    {%- endif -%}
+    {%- for name in model_names -%}
+        {%- set node = graph.nodes.values() | selectattr('name', 'equalto', name) | first -%}
+        {%- if node.unique_id not in selected_resources -%}
+            {{ return(false) }}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(true) }}
 {% endmacro %}

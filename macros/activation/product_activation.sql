@@ -67,7 +67,7 @@
     {%- endfor -%}
 {%- endfor -%}
 {%- set event_names = criteria | map(attribute='event') | unique | list -%}
-{%- if execute and model.resource_type == 'model' and flags.WHICH in ['run', 'build', 'retry'] %}
+{%- if execute and model.resource_type == 'model' and flags.WHICH in ['run', 'build'] %}
     {%- do activation.require_events_staged(spec.product, event_names) -%}
 {%- endif %}
 {%- set windows_end = activation.latest_of(groups | map(attribute='ends_at') | list) -%}

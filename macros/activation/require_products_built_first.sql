@@ -6,7 +6,7 @@
     also builds a product model and either does not hold, stop rather than
     read a half-built or stale table. Compiling alone passes. -#}
 {% macro require_products_built_first(products) %}
-    {%- if execute and model.resource_type != 'unit_test' and flags.WHICH in ['run', 'build', 'retry'] -%}
+    {%- if execute and model.resource_type != 'unit_test' and flags.WHICH in ['run', 'build'] -%}
         {%- set orderer = graph.nodes.values() | selectattr('name', 'equalto', 'int_activation_products') | first -%}
         {%- for product in products if product.node.unique_id in selected_resources -%}
             {%- if target.threads > 1 -%}

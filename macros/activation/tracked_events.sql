@@ -52,10 +52,11 @@
     definition_hash): changing one makes the next build read and compute
     everything again, as a --full-refresh would. -#}
 {% macro staging_vars() %}
+    {#- strings: --vars may give min_event_timestamp as a YAML date -#}
     {{ return(tojson({
-        'org_key': var('org_key'),
-        'intent_events': var('intent_events'),
-        'min_event_timestamp': var('min_event_timestamp'),
+        'org_key': var('org_key') | string,
+        'intent_events': var('intent_events') | map('string') | sort | list,
+        'min_event_timestamp': var('min_event_timestamp') | string,
     }, sort_keys=true)) }}
 {% endmacro %}
 
@@ -81,19 +82,29 @@
 
 
 {#- Raises, naming the product, when a run builds a product model without
-    stg_events_classified while the staging has not yet read the history of
-    some of `event_names`: they were not tracked when it last ran (a new
-    product, or a new criterion), so the model would count none of their
-    past events. With the staging in the run, it reads that history first. -#}
+    stg_events_classified while the staging, as stg_tracked_events recorded
+    it, has not read the history of some of `event_names` (a new product,
+    or a new criterion) or read the source with other staging_vars(): the
+    model would count none of those events' past, or the old organizations
+    and intents. With the staging in the run, it reads the source first. -#}
 {% macro require_events_staged(product, event_names) %}
-    {%- set staging = graph.nodes.values() | selectattr('name', 'equalto', 'stg_events_classified') | first -%}
-    {%- if staging.unique_id in selected_resources -%}
+    {%- if activation.all_in_run(['stg_events_classified']) -%}
         {{ return(none) }}
     {%- endif -%}
     {%- set relation = activation.built_relation('stg_tracked_events') -%}
-    {%- set recorded = run_query('select event_name from ' ~ relation).columns[0].values() | list
+    {%- set columns = adapter.get_columns_in_relation(relation) | map(attribute='name') | list
         if relation is not none else [] -%}
-    {%- set unread = event_names | reject('in', recorded) | list -%}
+    {%- set recorded = run_query('select event_name, staging_vars from ' ~ relation)
+        if 'staging_vars' in columns else none -%}
+    {%- set names = recorded.columns[0].values() | list if recorded is not none else [] -%}
+    {%- set unread = event_names | reject('in', names) | list -%}
+    {%- if recorded is not none and recorded.columns[1].values() | reject('equalto', activation.staging_vars()) | list -%}
+        {{ exceptions.raise_compiler_error(
+            "product '" ~ product ~ "': the staging read the source with other vars than this run's "
+            ~ "(org_key, intent_events or min_event_timestamp changed), so " ~ model.name ~ " would read the old "
+            ~ "organizations and intents. Build it with its parents: dbt build -s +" ~ model.name
+            ~ " (or a plain dbt build).") }}
+    {%- endif -%}
     {%- if unread -%}
         {{ exceptions.raise_compiler_error(
             "product '" ~ product ~ "': the staging has not read the history of " ~ unread | map('tojson') | join(', ')
