@@ -34,6 +34,10 @@ ENGINES = ("duckdb", "clickhouse")
 TARGETS = {"duckdb": "duckdb", "clickhouse": "clickhouse_embedded"}
 
 
+# What the many-build tests run: the models only, their data and unit tests left to the other tests.
+BUILD_WITHOUT_TESTS = ("build", "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test")
+
+
 def load_script(name: str) -> ModuleType:
     """scripts/<name>.py as a module (the source schema, the sample data and the embedded engine come from there)."""
     spec = importlib.util.spec_from_file_location(name, PROJECT_DIR / "scripts" / f"{name}.py")

@@ -21,14 +21,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from compare import assert_same_rows
-from harness import PROJECT_DIR, DbtError, Event, Warehouse
+from harness import BUILD_WITHOUT_TESTS, PROJECT_DIR, DbtError, Event, Warehouse
 from random_events import event_sets
 from test_products import IGNORED, add_product_model
 
 LOOK_BACK = dt.timedelta(days=3)  # var late_arrival_days' default
-# What the scheduled job runs, and the same without data tests for the many-run tests.
+# What the scheduled job runs (BUILD_WITHOUT_TESTS, from harness, serves the many-run tests).
 BUILD = ("build",)
-BUILD_WITHOUT_TESTS = ("build", "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test")
 
 
 def split_into_loads(
@@ -370,16 +369,6 @@ def check_random_loads(warehouse: Warehouse, events: list[Event], data: st.DataO
     warehouse.reset()
     run_loads(warehouse, loads, BUILD_WITHOUT_TESTS)
     assert_incremental_equals_full_refresh(warehouse, BUILD_WITHOUT_TESTS)
-
-
-@pytest.fixture(scope="module")
-def duckdb_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
-    return Warehouse(tmp_path_factory.mktemp("hypothesis"), engine="duckdb")
-
-
-@pytest.fixture(scope="module")
-def clickhouse_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
-    return Warehouse(tmp_path_factory.mktemp("hypothesis"), engine="clickhouse")
 
 
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -19,12 +19,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from harness import MART, MODEL_KEYS, PRODUCT_MODELS, Event, Warehouse
+from harness import BUILD_WITHOUT_TESTS, MART, MODEL_KEYS, PRODUCT_MODELS, Event, Warehouse
 from random_events import ORGS, event_sets
 from reference_model import MAX_FUTURE_DAYS, Product, Reference, add_months, compute, load_products
 
-# What the many-build tests of test_incremental.py run: the data tests are not what is compared here.
-BUILD_WITHOUT_TESTS = ("build", "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test")
 RATE_TOLERANCE = 1e-9
 RATES = {"activation_rate", "baseline_survival_rate", "retention_rate", "retention_lift"}
 # Columns of the build that the reference does not compute, and why; any other column the
@@ -237,16 +235,6 @@ def test_sample_data_matches_the_reference(warehouse: Warehouse, sample_events: 
 
 
 # ----------------------------------------------------------------------------- random event sets
-
-
-@pytest.fixture(scope="module")
-def duckdb_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
-    return Warehouse(tmp_path_factory.mktemp("reference"), engine="duckdb")
-
-
-@pytest.fixture(scope="module")
-def clickhouse_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
-    return Warehouse(tmp_path_factory.mktemp("reference"), engine="clickhouse")
 
 
 PRODUCTS = {product.key: product for product in load_products()}
