@@ -185,6 +185,13 @@ def test_posthogs_materialized_organization_column_is_read_on_clickhouse(tmp_pat
     assert warehouse.query("select rejection_reason from stg_events_rejected") == [("missing_organization",)]
 
 
+def test_a_missing_events_table_is_one_clear_error_on_clickhouse(tmp_path: Path) -> None:
+    # DuckDB: reading a path that matches no file is already dbt's own clear IO error.
+    warehouse = Warehouse(tmp_path, engine="clickhouse")
+    with pytest.raises(DbtError, match=r"the events source `\w+`\.`no_such_events` does not exist"):
+        warehouse.build(vars={"events_table": "no_such_events"})
+
+
 def test_a_null_in_a_product_column_fails_its_not_null_columns_test(tmp_path: Path) -> None:
     """The model-level not_null_columns test fails on one null, and names the column.
     DuckDB only: ClickHouse's product columns are not even nullable."""

@@ -6,6 +6,10 @@
     {%- endif -%}
     {%- set events = source('posthog', 'events') -%}
     {%- set present = activation.source_column_names(events) -%}
+    {%- if not present -%}
+        {{ exceptions.raise_compiler_error(
+            "the events source " ~ events ~ " does not exist (vars events_database and events_table name it)") }}
+    {%- endif -%}
     {%- set required = ['uuid', 'event', 'timestamp', 'distinct_id', 'properties'] -%}
     {%- if not var('org_key').startswith('properties.') -%}
         {%- do required.append(var('org_key')) -%}

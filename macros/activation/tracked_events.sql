@@ -75,8 +75,8 @@
         {{ return(true) }}
     {%- endif -%}
     {%- set recorded = run_query('select event_name, staging_vars from ' ~ relation) -%}
-    {%- set names = recorded.columns[0].values() | sort(case_sensitive=true) -%}
-    {%- set other_vars = recorded.columns[1].values() | reject('equalto', activation.staging_vars()) | list -%}
+    {%- set names = recorded.rows | map('first') | sort(case_sensitive=true) -%}
+    {%- set other_vars = recorded.rows | map('last') | reject('equalto', activation.staging_vars()) | list -%}
     {{ return(names != activation.tracked_event_names() or other_vars | length > 0) }}
 {% endmacro %}
 
@@ -96,9 +96,9 @@
         if relation is not none else [] -%}
     {%- set recorded = run_query('select event_name, staging_vars from ' ~ relation)
         if 'staging_vars' in columns else none -%}
-    {%- set names = recorded.columns[0].values() | list if recorded is not none else [] -%}
+    {%- set names = recorded.rows | map('first') | list if recorded is not none else [] -%}
     {%- set unread = event_names | reject('in', names) | list -%}
-    {%- if recorded is not none and recorded.columns[1].values() | reject('equalto', activation.staging_vars()) | list -%}
+    {%- if recorded is not none and recorded.rows | map('last') | reject('equalto', activation.staging_vars()) | list -%}
         {{ exceptions.raise_compiler_error(
             "product '" ~ product ~ "': the staging read the source with other vars than this run's "
             ~ "(org_key, intent_events or min_event_timestamp changed), so " ~ model.name ~ " would read the old "

@@ -18,5 +18,6 @@
     {%- set names = run_query(
         'select lower(name) from system.columns where database = ' ~ activation.string_literal(relation.schema)
         ~ ' and table = ' ~ activation.string_literal(relation.identifier)) -%}
-    {{ return(names.columns[0].values() | list) }}
+    {#- rows, not columns[0]: an empty result comes back without its columns -#}
+    {{ return(names.rows | map('first') | list) }}
 {% endmacro %}
