@@ -7,14 +7,13 @@
     read a half-built or stale table. Compiling alone passes. -#}
 {% macro require_products_built_first(products) %}
     {%- if execute and model.resource_type != 'unit_test' and flags.WHICH in ['run', 'build'] -%}
-        {%- set orderer = graph.nodes.values() | selectattr('name', 'equalto', 'int_activation_products') | first -%}
         {%- for product in products if product.node.unique_id in selected_resources -%}
             {%- if target.threads > 1 -%}
                 {{ exceptions.raise_compiler_error(
                     model.name ~ " reads the product models, which dbt runs before it only with threads: 1 "
                     ~ "(it finds them when it runs; see README, 'Adding a product'). "
                     ~ "Set threads: 1 in the profile or pass --threads 1.") }}
-            {%- elif orderer.unique_id not in selected_resources -%}
+            {%- elif not activation.all_in_run(['int_activation_products']) -%}
                 {{ exceptions.raise_compiler_error(
                     model.name ~ " reads the product models, and this run builds " ~ product.model
                     ~ ": dbt runs it after them only when int_activation_products is selected too "

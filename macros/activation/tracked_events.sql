@@ -69,15 +69,26 @@
     staging then reads the whole source again: a new name's history is in no
     stored row. -#}
 {% macro tracked_events_changed() %}
+    {%- set record = activation.staging_record() -%}
+    {{ return(record is none or record.names != activation.tracked_event_names() or record.vars_differ) }}
+{% endmacro %}
+
+
+{#- What stg_tracked_events recorded after the last build of the staging:
+    {'names': its event names, sorted; 'vars_differ': whether its
+    staging_vars differ from this run's}, or none when there is no record
+    (or one from before staging_vars). -#}
+{% macro staging_record() %}
     {%- set relation = activation.built_relation('stg_tracked_events') -%}
     {%- if relation is none
         or 'staging_vars' not in adapter.get_columns_in_relation(relation) | map(attribute='name') | list -%}
-        {{ return(true) }}
+        {{ return(none) }}
     {%- endif -%}
     {%- set recorded = run_query('select event_name, staging_vars from ' ~ relation) -%}
-    {%- set names = recorded.rows | map('first') | sort(case_sensitive=true) -%}
-    {%- set other_vars = recorded.rows | map('last') | reject('equalto', activation.staging_vars()) | list -%}
-    {{ return(names != activation.tracked_event_names() or other_vars | length > 0) }}
+    {{ return({
+        'names': recorded.rows | map('first') | sort(case_sensitive=true),
+        'vars_differ': recorded.rows | map('last') | reject('equalto', activation.staging_vars()) | list | length > 0,
+    }) }}
 {% endmacro %}
 
 
@@ -91,14 +102,9 @@
     {%- if activation.all_in_run(['stg_events_classified']) -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set relation = activation.built_relation('stg_tracked_events') -%}
-    {%- set columns = adapter.get_columns_in_relation(relation) | map(attribute='name') | list
-        if relation is not none else [] -%}
-    {%- set recorded = run_query('select event_name, staging_vars from ' ~ relation)
-        if 'staging_vars' in columns else none -%}
-    {%- set names = recorded.rows | map('first') | list if recorded is not none else [] -%}
-    {%- set unread = event_names | reject('in', names) | list -%}
-    {%- if recorded is not none and recorded.rows | map('last') | reject('equalto', activation.staging_vars()) | list -%}
+    {%- set record = activation.staging_record() -%}
+    {%- set unread = event_names | reject('in', record.names if record is not none else []) | list -%}
+    {%- if record is not none and record.vars_differ -%}
         {{ exceptions.raise_compiler_error(
             "product '" ~ product ~ "': the staging read the source with other vars than this run's "
             ~ "(org_key, intent_events or min_event_timestamp changed), so " ~ model.name ~ " would read the old "
