@@ -14,7 +14,7 @@ a real server exercises (the `clickhouse` target).
     python scripts/clickhouse_embedded.py build --target clickhouse_embedded
     python scripts/clickhouse_embedded.py load-events [--replace] 'data/sample/events/*.parquet'
 
-Pinned: requirements-clickhouse.txt, since this replaces the one
+Pinned: requirements-chdb.txt (with requirements-clickhouse.txt), since this replaces the one
 clickhouse_connect.get_client call that dbt-clickhouse makes.
 """
 

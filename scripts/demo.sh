@@ -7,7 +7,7 @@ set -euo pipefail
 engine="${1:-duckdb}"
 case "$engine" in
     duckdb) source "$(dirname "$0")/_venv.sh" requirements.txt ;;
-    clickhouse) source "$(dirname "$0")/_venv.sh" requirements.txt requirements-clickhouse.txt ;;
+    clickhouse) source "$(dirname "$0")/_venv.sh" requirements.txt requirements-chdb.txt ;;
     *) echo "usage: $0 [duckdb|clickhouse]" >&2; exit 2 ;;
 esac
 events="${EVENTS:-200000}"
