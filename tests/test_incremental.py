@@ -321,6 +321,30 @@ def test_the_clock_is_the_latest_usable_source_event(warehouse: Warehouse) -> No
     assert warehouse.query("select as_of from int_activation_clock") == [(day + dt.timedelta(days=6),)]
 
 
+def test_an_earlier_clock_opens_closed_windows_again(warehouse: Warehouse) -> None:
+    """A first build judges the flags at var as_of 2026-01-01: every window of
+    o2 (intent 2025-03-05 10:00) and o3 (2025-03-20 10:00) is closed. Without
+    as_of the clock is the latest event, 2025-03-20 10:00: o2's 30-day window
+    (to 2025-04-04 10:00) is open again, 15 days left, and no survival window
+    has closed; o2 and o3 are nudged again, as a full refresh says."""
+    intent = {"product_key": "surveys"}
+    warehouse.load([
+        Event("i2", "user showed product intent", dt.datetime(2025, 3, 5, 10), "o2", intent),
+        Event("i3", "user showed product intent", dt.datetime(2025, 3, 20, 10), "o3", intent),
+    ])
+    warehouse.extra_vars["as_of"] = "2026-01-01 00:00:00"
+    warehouse.dbt(*BUILD_WITHOUT_TESTS, "--quiet")
+    flags = "select org_id, activation_final, survival_final from activation_surveys order by org_id"
+    assert warehouse.query(flags) == [("o2", True, True), ("o3", True, True)]
+    assert warehouse.query("select count(*) from activation_nudges") == [(0,)]
+    del warehouse.extra_vars["as_of"]
+    warehouse.dbt(*BUILD_WITHOUT_TESTS, "--quiet")
+    assert warehouse.query(flags) == [("o2", False, False), ("o3", False, False)]
+    nudged = "select org_id, days_left from activation_nudges where product = 'surveys' order by org_id"
+    assert warehouse.query(nudged) == [("o2", 15), ("o3", 30)]
+    assert_incremental_equals_full_refresh(warehouse, BUILD_WITHOUT_TESTS)
+
+
 def test_a_product_reading_new_events_brings_their_history_into_staging(tmp_path: Path, engine: str) -> None:
     """Staging stores only the events some model reads. A product added later,
     whose criteria name events nobody read before, still sees their whole

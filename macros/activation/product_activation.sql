@@ -92,7 +92,7 @@ product_intents as (
 {#- Organizations whose outcome can change, computed again from their events:
     after the last run's latest intent less the late-arrival look-back, those
     with a new or earlier intent or with any event the criteria look at. The
-    other organizations with an open window keep their outcome and have their
+    other organizations keep their outcome and have their
     finality flags judged again (reflagged_outcomes). -#}
 touched_orgs as (
 
@@ -208,8 +208,10 @@ recomputed_outcomes as (
 )
 {%- if refreshing %},
 
-{#- The untouched organizations with an open window: same events, so the
-    same outcome; the clock moved, so their flags may not be the same. -#}
+{#- The untouched organizations: same events, so the same outcome; the
+    clock moved, so their flags may not be the same. Final rows too: the
+    clock can move back (var as_of set earlier, or dropped), and then a
+    closed window is open again. Only rows whose flags change are written. -#}
 reflagged_outcomes as (
 
     select
@@ -222,9 +224,7 @@ reflagged_outcomes as (
         {{ activation.is_final('clock.as_of', survival_end) }} as survival_final
     from {{ this }} as stored
     cross join {{ ref('int_activation_clock') }} as clock
-    where
-        not (stored.activation_final and stored.survival_final)
-        and stored.org_id not in (select touched_orgs.org_id from touched_orgs)
+    where stored.org_id not in (select touched_orgs.org_id from touched_orgs)
 
 )
 
