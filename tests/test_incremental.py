@@ -386,6 +386,42 @@ def test_a_product_reading_new_events_brings_their_history_into_staging(tmp_path
     assert warehouse.query(widgets) == [(0,)]
 
 
+def test_a_whole_reread_of_the_source_reaches_every_product_model(tmp_path: Path, engine: str) -> None:
+    """o1's launch (2025-01-12) arrives after the look-back: the latest event is
+    o2's intent of 2025-03-01, so runs read from 2025-02-26 and o1 stays not
+    activated (the reconciliation test says so). Adding a product that reads a
+    new event makes the staging read the whole source again, launch included;
+    activation_surveys must then compute o1 again too, as a full refresh does,
+    and must not be built alone before the staging has read again."""
+    project = tmp_path / "project"
+    shutil.copytree(PROJECT_DIR, project, ignore=IGNORED)
+    warehouse = Warehouse(tmp_path / "run", project_dir=project, engine=engine)
+    intent = {"product_key": "surveys"}
+    warehouse.load([
+        Event("i1", "user showed product intent", dt.datetime(2025, 1, 10, 10), "o1", intent),
+        Event("i2", "user showed product intent", dt.datetime(2025, 3, 1, 10), "o2", intent),
+    ])
+    warehouse.dbt(*BUILD_WITHOUT_TESTS, "--quiet")
+    warehouse.load([Event("l1", "survey launched", dt.datetime(2025, 1, 12, 10), "o1")])
+    warehouse.dbt(*BUILD_WITHOUT_TESTS, "--quiet")
+    outcome = "select org_id, activated, activated_at from activation_surveys order by org_id"
+    assert warehouse.query(outcome) == [("o1", False, None), ("o2", False, None)]
+
+    add_product_model(project, "activation_widgets", """\
+{{ product_activation(
+    product='widgets',
+    activation_criteria=[{'event': 'widget built'}],
+    survival_criteria=[{'event': 'widget built'}],
+) }}
+""")
+    # built alone, it would record the new names without the re-read, and miss it for good
+    with pytest.raises(DbtError, match="product 'surveys': the events the models read changed"):
+        warehouse.dbt(*BUILD_WITHOUT_TESTS, "--quiet", "-s", "activation_surveys")
+    warehouse.dbt(*BUILD_WITHOUT_TESTS, "--quiet")
+    assert warehouse.query(outcome) == [("o1", True, dt.datetime(2025, 1, 12, 10)), ("o2", False, None)]
+    assert_incremental_equals_full_refresh(warehouse, BUILD_WITHOUT_TESTS)
+
+
 def check_random_loads(warehouse: Warehouse, events: list[Event], data: st.DataObject) -> None:
     cuts = data.draw(st.lists(st.integers(1, max(1, len(events) - 1)), min_size=1, max_size=4))
     seed = data.draw(st.integers(0, 2**16))

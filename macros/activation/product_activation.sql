@@ -270,12 +270,17 @@ from recomputed_outcomes
 {%- endmacro %}
 
 
-{#- The MD5 of product_definition(spec) and of the staging_vars(): every
-    row of a product model records what it was computed with (column
-    definition_hash), so a change of either makes the next build compute
-    every organization again. -#}
+{#- The MD5 of product_definition(spec), of the staging_vars() and of the
+    tracked_event_names(): every row of a product model records what it was
+    computed with (column definition_hash), so a change of any makes the next
+    build compute every organization again. The names because a change of
+    them makes the staging read the whole source again, which brings in the
+    events that arrived after the look-back: those would otherwise reach only
+    the organizations an incremental run computes again. -#}
 {% macro definition_hash(spec) -%}
-    {{ return(local_md5(activation.product_definition(spec) ~ activation.staging_vars())) }}
+    {{ return(local_md5(
+        activation.product_definition(spec) ~ activation.staging_vars()
+        ~ tojson(activation.tracked_event_names()))) }}
 {%- endmacro %}
 
 

@@ -97,7 +97,10 @@
     it, has not read the history of some of `event_names` (a new product,
     or a new criterion) or read the source with other staging_vars(): the
     model would count none of those events' past, or the old organizations
-    and intents. With the staging in the run, it reads the source first. -#}
+    and intents. Also when the recorded names differ from this run's: the
+    model would record (definition_hash) names the staging has not read
+    with, and so miss the whole re-read the staging's next build does.
+    With the staging in the run, it reads the source first. -#}
 {% macro require_events_staged(product, event_names) %}
     {%- if activation.all_in_run(['stg_events_classified']) -%}
         {{ return(none) }}
@@ -116,5 +119,12 @@
             "product '" ~ product ~ "': the staging has not read the history of " ~ unread | map('tojson') | join(', ')
             ~ " (not tracked when stg_events_classified last ran), so " ~ model.name ~ " would miss those events. "
             ~ "Build it with its parents: dbt build -s +" ~ model.name ~ " (or a plain dbt build).") }}
+    {%- endif -%}
+    {%- if record is not none and record.names != activation.tracked_event_names() -%}
+        {{ exceptions.raise_compiler_error(
+            "product '" ~ product ~ "': the events the models read changed (a product, criterion or candidate "
+            ~ "added or removed) since the staging last read the source; its next build reads the whole source "
+            ~ "again, which " ~ model.name ~ " must follow. Build it with its parents: dbt build -s +"
+            ~ model.name ~ " (or a plain dbt build).") }}
     {%- endif -%}
 {% endmacro %}
