@@ -24,7 +24,11 @@
 
 
 {#- The built table of a product model; a clear error when a run needs it
-    and it is missing. Compiling alone (docs, lint) needs only its name. -#}
+    and it is missing, or holds rows of another definition than the
+    project's (a build that selected the reader but not the product model,
+    e.g. -s +activation_candidates after a definition changed: dbt's DAG has
+    no edge from the product models to their readers). Compiling alone
+    (docs, lint) needs only its name. -#}
 {% macro product_relation(product) %}
     {%- set node = product.node -%}
     {%- set relation = adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias) -%}
@@ -35,6 +39,15 @@
         {{ exceptions.raise_compiler_error(
             "the table of product model '" ~ product.model ~ "' does not exist yet: build it first ("
             ~ "dbt build builds it before " ~ model.name ~ " when threads is 1)") }}
+    {%- endif -%}
+    {%- if flags.WHICH in ['run', 'build', 'test'] and model.resource_type != 'unit_test'
+        and activation.product_redefined(product.spec, relation) -%}
+        {{ exceptions.raise_compiler_error(
+            "product '" ~ product.spec.product ~ "': the table of " ~ product.model ~ " was computed with another "
+            ~ "definition than the project's now (its criteria, windows, contexts or candidates, the vars "
+            ~ "org_key, intent_events or min_event_timestamp, or the events the models read changed), so "
+            ~ model.name ~ " would read stale rows. Run a plain dbt build, which builds it first, or select it "
+            ~ "too: dbt build -s +" ~ product.model ~ " +" ~ model.name ~ ".") }}
     {%- endif -%}
     {{ return(relation) }}
 {% endmacro %}

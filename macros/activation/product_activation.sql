@@ -284,16 +284,18 @@ from recomputed_outcomes
 {%- endmacro %}
 
 
-{#- True when the model's own table holds a row computed with another
-    definition of the product, or has no definition_hash column yet. The
-    table is its own record, so which other models a run selects, and in
-    what order they run, cannot hide a change. -#}
-{% macro product_redefined(spec) %}
-    {%- if 'definition_hash' not in adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
+{#- True when a product model's table (`relation`, default: the model's
+    own) holds a row computed with another definition of the product, or has
+    no definition_hash column yet. The table is its own record, so which
+    other models a run selects, and in what order they run, cannot hide a
+    change. -#}
+{% macro product_redefined(spec, relation=none) %}
+    {%- set relation = relation if relation is not none else this -%}
+    {%- if 'definition_hash' not in adapter.get_columns_in_relation(relation) | map(attribute='name') | list -%}
         {{ return(true) }}
     {%- endif -%}
     {%- set other_definitions = run_query(
-        'select definition_hash from ' ~ this ~ ' where definition_hash <> '
+        'select definition_hash from ' ~ relation ~ ' where definition_hash <> '
         ~ activation.string_literal(activation.definition_hash(spec)) ~ ' limit 1') -%}
     {{ return(other_definitions.rows | length > 0) }}
 {% endmacro %}
