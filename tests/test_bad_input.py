@@ -117,6 +117,22 @@ def test_names_with_quotes_backslashes_and_unicode_match_exactly(tmp_path: Path,
     assert warehouse.query("select count(*) from stg_events") == [(5,)]
 
 
+def test_an_organization_property_that_is_not_a_string_is_a_missing_organization(warehouse: Warehouse) -> None:
+    """With var org_key naming a property, a row whose properties are not JSON, or
+    whose organization is not a JSON string, has no organization: rejected as
+    such on both engines (DuckDB's JSON functions raised on the first)."""
+    warehouse.extra_vars["org_key"] = "properties.org"
+    warehouse.load([
+        Event("i1", "user showed product intent", WHEN, "o1", {"product_key": "surveys", "org": "p1"}),
+        Event("l1", "survey launched", WHEN + dt.timedelta(days=1), "o1", '{"org": "p1"'),
+        Event("l2", "survey launched", WHEN + dt.timedelta(days=1), "o1", {"org": 42}),
+    ])
+    warehouse.build()
+    assert warehouse.query("select event_uuid, rejection_reason from stg_events_rejected order by 1") == [
+        ("l1", "missing_organization"), ("l2", "missing_organization")]
+    assert warehouse.query("select org_id, activated from activation_surveys") == [("p1", False)]
+
+
 def test_an_empty_source_builds_an_empty_mart(warehouse: Warehouse) -> None:
     pq.write_table(pa.Table.from_pylist([], schema=EVENT_SCHEMA), warehouse.events_dir / "empty.parquet")
     warehouse.build()

@@ -124,7 +124,10 @@ from (
         cast({{ adapter.quote('timestamp') }} as {{ activation.type_timestamp() }}) as event_at,
         cast(distinct_id as {{ dbt.type_string() }}) as distinct_id,
         {%- if org_key.startswith('properties.') %}
-        nullif(trim({{ activation.json_string('properties', org_key[11:]) }}), '') as org_id,
+        {#- only from a JSON object: DuckDB's JSON functions raise on other text -#}
+        case when {{ activation.is_json_object('coalesce(cast(properties as ' ~ dbt.type_string() ~ "), '{}')") }}
+            then nullif(trim({{ activation.json_string('properties', org_key[11:]) }}), '')
+        end as org_id,
         {%- else %}
         nullif(trim(cast({{ adapter.quote(org_key) }} as {{ dbt.type_string() }})), '') as org_id,
         {%- endif %}
