@@ -16,6 +16,7 @@ import argparse
 import html
 import io
 import os
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -39,22 +40,44 @@ def svg(figure: Any) -> str:
     return text[text.index("<svg"):]  # drop the XML prolog and doctype: inline in HTML
 
 
+def month_range(first: date, last: date) -> list[date]:
+    """Every month from `first` to `last` (first days), months without intents included."""
+    months: list[date] = []
+    year, month = first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        months.append(date(year, month, 1))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
 def funnel_chart(product: str, months: list[dict[str, Any]]) -> str:
+    """Bars per intent month on a continuous monthly axis: a month without
+    intents keeps its place, empty, so that gaps show as gaps."""
     figure, axes = plt.subplots(figsize=(8, 3.2))
-    labels = [row["intent_month"].strftime("%Y-%m") for row in months]
-    positions = range(len(months))
+    by_month = {(row["intent_month"].year, row["intent_month"].month): row for row in months}
+    axis = month_range(min(row["intent_month"] for row in months), max(row["intent_month"] for row in months))
+    labels = [month.strftime("%Y-%m") for month in axis]
+    rows = [by_month.get((month.year, month.month)) for month in axis]
+    plotted = [(position, row) for position, row in enumerate(rows) if row is not None]
     width = 0.27
     for offset, column, name in ((-width, "intent_orgs", "intent"), (0, "activated_orgs", "activated"),
                                  (width, "retained_orgs", "retained")):
-        axes.bar([p + offset for p in positions], [row[column] for row in months], width, label=name)
-    for position, row, label in zip(positions, months, labels):
+        axes.bar([position + offset for position, _ in plotted], [row[column] for _, row in plotted], width,
+                 label=name)
+    for position, row in plotted:
         if not row["is_mature"]:
             # the id names the month in the SVG, for readers of the markup and for the tests
-            axes.axvspan(position - 0.5, position + 0.5, color="0.9", zorder=0, gid=f"immature-{product}-{label}")
-    axes.set_xticks(list(positions), labels, rotation=45, ha="right", fontsize=8)
+            axes.axvspan(position - 0.5, position + 0.5, color="0.9", zorder=0,
+                         gid=f"immature-{product}-{labels[position]}")
+    axes.set_xlim(-0.5, len(axis) - 0.5)
+    # every month has a tick; past two years only every n-th is labelled
+    step = -(-len(axis) // 24)
+    axes.set_xticks(range(len(axis)), [label if index % step == 0 else "" for index, label in enumerate(labels)],
+                    rotation=45, ha="right", fontsize=8)
     axes.set_ylabel("organizations")
     axes.set_title(f"{product}: intent, activated, retained (shaded: immature month)", fontsize=10)
-    axes.legend(fontsize=8, frameon=False)
+    # outside the plot area, right of it, so that it covers no bar
+    axes.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1), borderaxespad=0)
     return svg(figure)
 
 
@@ -105,7 +128,8 @@ svg{{max-width:100%;height:auto}}</style></head>
 <body><h1>Product activation</h1>
 <p>Per product and intent month: organizations that showed intent, those that activated, and those
 activated that still used the product in month 3. Shaded months are not mature yet: their survival
-windows are still open, so their retention is not final. Second chart, for products with candidate
+windows are still open, so their retention is not final. Months without intents keep their place on
+the axis, empty. Second chart, for products with candidate
 definitions: each one's activation rate against its retention lift over mature months (above 1: the
 organizations it activates retain better than the product's average).</p>
 {"".join(sections)}
