@@ -133,6 +133,34 @@ def test_an_organization_property_that_is_not_a_string_is_a_missing_organization
     assert warehouse.query("select org_id, activated from activation_surveys") == [("p1", False)]
 
 
+def test_event_times_with_a_time_zone_are_read_as_utc_or_stop_the_build(warehouse: Warehouse) -> None:
+    """Parquet timestamps that carry a zone are read as UTC: an intent at 2025-02-01
+    03:00 UTC is in February. DuckDB converts them in the session's TimeZone, UTC in
+    the shipped profile; in America/Los_Angeles it would be 2025-01-31 19:00, in
+    January, so the build stops instead."""
+    schema = EVENT_SCHEMA.set(EVENT_SCHEMA.get_field_index("timestamp"),
+                              pa.field("timestamp", pa.timestamp("us", tz="UTC")))
+    events = [
+        Event("i1", "user showed product intent", dt.datetime(2025, 2, 1, 3, tzinfo=dt.UTC), "o1",
+              {"product_key": "surveys"}),
+        Event("l1", "survey launched", dt.datetime(2025, 3, 3, 2, tzinfo=dt.UTC), "o1"),
+    ]
+    path = warehouse.events_dir / "zoned.parquet"
+    pq.write_table(pa.Table.from_pylist([event.row() for event in events], schema=schema), path)
+    if warehouse.engine == "clickhouse":
+        CLICKHOUSE.load_events([str(path)], database=f"{warehouse.schema}_events")
+    warehouse.build()
+    assert warehouse.query("select org_id, intent_at, intent_month, activated_at from activation_surveys") == [
+        ("o1", dt.datetime(2025, 2, 1, 3), dt.date(2025, 2, 1), dt.datetime(2025, 3, 3, 2))]
+    if warehouse.engine == "clickhouse":
+        return
+    profile = warehouse.work_dir / "profiles.yml"
+    profile.write_text(profile.read_text().replace("TimeZone: UTC", "TimeZone: America/Los_Angeles"))
+    with pytest.raises(DbtError, match="stores timestamp with a time zone, and this DuckDB session's TimeZone is "
+                                       "America/Los_Angeles"):
+        warehouse.build()
+
+
 def test_an_empty_source_builds_an_empty_mart(warehouse: Warehouse) -> None:
     pq.write_table(pa.Table.from_pylist([], schema=EVENT_SCHEMA), warehouse.events_dir / "empty.parquet")
     warehouse.build()

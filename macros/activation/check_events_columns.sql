@@ -20,4 +20,5 @@
             "the events source " ~ events ~ " has no column " ~ missing | join(', ')
             ~ " (it needs " ~ required | join(', ') ~ "; var org_key names the organization column)") }}
     {%- endif -%}
+    {%- do activation.require_utc_event_times(events) -%}
 {% endmacro %}

@@ -21,3 +21,36 @@
     {#- rows, not columns[0]: an empty result comes back without its columns -#}
     {{ return(names.rows | map('first') | list) }}
 {% endmacro %}
+
+
+{#- Raises when the events' `timestamp` has a time zone and the session's
+    own is not UTC: casting it to the models' timestamp type would give
+    local times, shifting windows and months (and the look-back's read). -#}
+{% macro require_utc_event_times(relation) %}
+    {{ return(adapter.dispatch('require_utc_event_times', 'activation')(relation)) }}
+{% endmacro %}
+
+
+{#- DuckDB converts TIMESTAMPTZ to TIMESTAMP in its TimeZone setting, the
+    machine's unless the profile sets it; whether it acts as UTC is tested
+    on a winter and a summer time, whatever the zone's name. -#}
+{% macro default__require_utc_event_times(relation) %}
+    {%- set checked = run_query(
+        'select (select column_type from (describe select ' ~ adapter.quote('timestamp') ~ ' from ' ~ relation ~ '))'
+        ~ " = 'TIMESTAMP WITH TIME ZONE', current_setting('TimeZone'),"
+        ~ " cast(timestamptz '2025-01-01 00:00:00+00' as timestamp) = timestamp '2025-01-01 00:00:00'"
+        ~ " and cast(timestamptz '2025-07-01 00:00:00+00' as timestamp) = timestamp '2025-07-01 00:00:00'") -%}
+    {%- set has_zone, zone, acts_as_utc = checked.rows[0] -%}
+    {%- if has_zone and not acts_as_utc -%}
+        {{ exceptions.raise_compiler_error(
+            "the events source " ~ relation ~ " stores timestamp with a time zone, and this DuckDB session's "
+            ~ "TimeZone is " ~ zone ~ ": its times would be read as local times. Set TimeZone: UTC under "
+            ~ "settings in the profile's DuckDB target (profiles.example.yml does).") }}
+    {%- endif -%}
+{% endmacro %}
+
+
+{#- ClickHouse: the events' DateTime64 carries its zone (UTC in PostHog's
+    table) and the profiles set session_timezone UTC. -#}
+{% macro clickhouse__require_utc_event_times(relation) %}
+{% endmacro %}
