@@ -158,6 +158,9 @@ from (
 {#- The latest event time accepted: the run's start plus
     var('max_future_days'), as a timestamp literal. -#}
 {% macro latest_usable_time() -%}
+    {#- rendered when dbt parses the models, before on-run-start: check the
+        vars here too, so that a wrong one is named rather than failing below -#}
+    {%- do activation.validate_vars() -%}
     {{ activation.timestamp_literal(
         (run_started_at + modules.datetime.timedelta(days=var('max_future_days'))).strftime('%Y-%m-%d %H:%M:%S')) }}
 {%- endmacro %}

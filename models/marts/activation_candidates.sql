@@ -10,11 +10,8 @@
 
 {%- set products = activation.declared_products() %}
 {%- do activation.require_products_built_first(products) %}
+{#- checked with the other vars before the run (validate_vars) -#}
 {%- set recommend_by = var('candidate_recommend_by') %}
-{%- if recommend_by not in ['retained_orgs', 'retention_lift'] %}
-    {{ exceptions.raise_compiler_error(
-        "var candidate_recommend_by must be 'retained_orgs' or 'retention_lift', got '" ~ recommend_by ~ "'") }}
-{%- endif %}
 
 with
 

@@ -1,0 +1,94 @@
+{#- Checks the project's vars before anything runs (on-run-start), and
+    raises one message naming the var, the value given and what it must be:
+    a wrong type otherwise builds a green, wrong mart (intent_events given as
+    a string is read letter by letter) or fails deep in SQL or Python
+    without naming the var. Renders to nothing. -#}
+{% macro validate_vars() %}
+    {%- set problems = [] -%}
+
+    {%- set intent_events = var('intent_events') -%}
+    {#- kept whole only when every entry is a name without surrounding spaces -#}
+    {%- if intent_events is string or intent_events is mapping or intent_events is not sequence
+        or intent_events | length == 0
+        or intent_events | select('string') | map('trim') | reject('equalto', '') | list != intent_events | list -%}
+        {%- do problems.append(activation.var_problem('intent_events',
+            'a non-empty list of event names, without surrounding spaces')) -%}
+    {%- endif -%}
+
+    {%- set org_key = var('org_key') -%}
+    {%- if org_key is not string or org_key | trim == '' or org_key == 'properties.' -%}
+        {%- do problems.append(activation.var_problem('org_key',
+            'a column name, or properties.<key> for a JSON property')) -%}
+    {%- endif -%}
+
+    {%- for name in ['late_arrival_days', 'max_future_days', 'candidate_min_activated_orgs'] -%}
+        {%- set value = var(name) -%}
+        {%- if value is boolean or value is not integer or value < 0 -%}
+            {%- do problems.append(activation.var_problem(name, 'a whole number, 0 or more')) -%}
+        {%- endif -%}
+    {%- endfor -%}
+
+    {%- for name in ['events_warn_after_days', 'events_error_after_days'] -%}
+        {%- set value = var(name) -%}
+        {%- if value is not none and (value is boolean or value is not number or value <= 0) -%}
+            {%- do problems.append(activation.var_problem(name, 'a number of days above 0, or null')) -%}
+        {%- endif -%}
+    {%- endfor -%}
+
+    {%- set rate = var('candidate_min_activation_rate') -%}
+    {%- if rate is boolean or rate is not number or rate < 0 or rate > 1 -%}
+        {%- do problems.append(activation.var_problem('candidate_min_activation_rate', 'a share from 0 to 1')) -%}
+    {%- endif -%}
+
+    {%- if var('candidate_recommend_by') not in ['retained_orgs', 'retention_lift'] -%}
+        {%- do problems.append(activation.var_problem('candidate_recommend_by',
+            "'retained_orgs' or 'retention_lift'")) -%}
+    {%- endif -%}
+
+    {%- for name in ['as_of', 'min_event_timestamp'] -%}
+        {%- set value = var(name) -%}
+        {%- if not (name == 'as_of' and value is none) and not activation.is_utc_timestamp(value) -%}
+            {%- do problems.append(activation.var_problem(name,
+                "a UTC time 'YYYY-MM-DD HH:MM:SS' (or a date), without a time zone"
+                ~ (", or null" if name == 'as_of' else ''))) -%}
+        {%- endif -%}
+    {%- endfor -%}
+
+    {%- if problems -%}
+        {{ exceptions.raise_compiler_error(problems | join('\n')) }}
+    {%- endif -%}
+{% endmacro %}
+
+
+{#- One line of validate_vars' message, quoting the value as given (a
+    YAML date or datetime as its text). -#}
+{% macro var_problem(name, expected) %}
+    {%- set value = var(name) -%}
+    {%- set shown = value if value is none or value is boolean or value is number or value is string
+        or value is sequence else value | string -%}
+    {{ return('var ' ~ name ~ ' must be ' ~ expected ~ ', got ' ~ tojson(shown)) }}
+{% endmacro %}
+
+
+{#- Whether a var's value names a time both engines read alike: a date, or
+    a date and time (seconds, optionally fractions), and no zone, which
+    DuckDB would drop and ClickHouse apply. A real calendar time: no 13th
+    month or 30 February. YAML may hand over a date or datetime object: its
+    text form is checked. -#}
+{% macro is_utc_timestamp(value) %}
+    {%- if value is none or value is boolean or value is number -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set parts = modules.re.fullmatch(
+        '(\\d{4})-(\\d{2})-(\\d{2})(?: (\\d{2}):(\\d{2}):(\\d{2})(?:\\.\\d{1,6})?)?', value | string) -%}
+    {%- if not parts -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set year, month, day = parts.group(1) | int, parts.group(2) | int, parts.group(3) | int -%}
+    {%- set hour, minute, second = (parts.group(4) or 0) | int, (parts.group(5) or 0) | int, (parts.group(6) or 0) | int -%}
+    {%- if year < 1 or month < 1 or month > 12 or day < 1 or hour > 23 or minute > 59 or second > 59 -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set next_month = modules.datetime.date(year + month // 12, month % 12 + 1, 1) -%}
+    {{ return(day <= (next_month - modules.datetime.timedelta(days=1)).day) }}
+{% endmacro %}
