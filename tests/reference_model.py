@@ -177,8 +177,13 @@ class StagedEvent:
     properties: dict[str, Any]
 
 
+def _trimmed(value: str) -> str:
+    """README: surrounding spaces are ignored: ASCII spaces, not tabs or other Unicode spaces."""
+    return value.strip(" ")
+
+
 def _blank(value: str | None) -> bool:
-    return value is None or value.strip() == ""
+    return value is None or _trimmed(value) == ""
 
 
 def _json_object(text: str | None) -> dict[str, Any] | None:
@@ -186,7 +191,8 @@ def _json_object(text: str | None) -> dict[str, Any] | None:
     if text is None:
         return {}
     try:
-        value = json.loads(text)
+        # the first of repeated keys counts, as the engines' JSON functions read it
+        value = json.loads(text, object_pairs_hook=lambda pairs: dict(reversed(pairs)))
     except ValueError:
         return None
     return value if isinstance(value, dict) else None
@@ -219,7 +225,7 @@ def stage(events: Iterable[Event], tracked: frozenset[str], now: dt.datetime) ->
     copies: dict[str, list[StagedEvent]] = defaultdict(list)
     for event in events:
         source = event.row()
-        name = source["event"].strip() if source["event"] is not None else None
+        name = _trimmed(source["event"]) if source["event"] is not None else None
         if not name or name not in tracked:
             continue  # untracked (not stored) or no event name (rejected)
         if _blank(source["uuid"]) or not usable_time(source["timestamp"], now) or _blank(source[ORG_KEY]):
@@ -227,18 +233,20 @@ def stage(events: Iterable[Event], tracked: frozenset[str], now: dt.datetime) ->
         properties = _json_object(source["properties"])
         if properties is None:
             continue
-        uuid = source["uuid"].strip()
+        uuid = _trimmed(source["uuid"])
         copies[uuid].append(StagedEvent(
             uuid=uuid,
             name=name,
             at=source["timestamp"],
             distinct_id=source["distinct_id"],
-            org=source[ORG_KEY].strip(),
+            org=_trimmed(source[ORG_KEY]),
             properties_text="{}" if source["properties"] is None else source["properties"],
             properties=properties,
         ))
     return [
-        min(rows, key=lambda row: (row.at, row.name, row.distinct_id or "", row.org, row.properties_text))
+        # SQL sorts a null distinct_id after every value
+        min(rows, key=lambda row: (row.at, row.name, row.distinct_id is None, row.distinct_id or "", row.org,
+                                   row.properties_text))
         for rows in copies.values()
     ]
 
@@ -277,7 +285,7 @@ def intents(staged: Iterable[StagedEvent], cross_sell_contexts: frozenset[str]) 
         kind = event.properties.get("type")
         cross_sell = (isinstance(kind, str) and kind == "cross_sell") or (
             context is not None and context in cross_sell_contexts)
-        found.append(Intent(event.uuid, event.org, event.at, key.strip().lower(), context, cross_sell))
+        found.append(Intent(event.uuid, event.org, event.at, _trimmed(key).lower(), context, cross_sell))
     return found
 
 

@@ -22,7 +22,9 @@ EXTRA_RELATIONS = {
     "activation_candidates": "product, candidate",
     "int_activation_products": "product",
     "stg_events_rejected": "rejection_reason, event_uuid, event_at",
+    "stg_product_intents": "org_id, product",
 }
+WHEN = dt.datetime(2025, 5, 5, 10)
 
 
 def month_end_events() -> list[Event]:
@@ -42,9 +44,21 @@ def month_end_events() -> list[Event]:
     return events
 
 
+def odd_text_events() -> list[Event]:
+    """Surrounding spaces are ASCII spaces only, and product keys fold Unicode case:
+    the engines' own trim() and lower() differ on both."""
+    return [
+        Event("tx-i1", INTENT, WHEN, "text-1", {"product_key": "  SURVEYS "}),  # surveys
+        Event("tx-l1", "survey launched\u00a0", WHEN + dt.timedelta(days=1), "text-1"),  # not a launch
+        Event("tx-i2", INTENT, WHEN, "text-2", {"product_key": "surveys\u00a0"}),  # another product
+        Event("tx-i3", INTENT, WHEN, "text-3", {"product_key": "ÉCLAIR"}),  # éclair
+        Event("tx-i4", INTENT, WHEN, "\u00a0text-4 ", {"product_key": "surveys"}),  # organization "\u00a0text-4"
+    ]
+
+
 def test_duckdb_and_clickhouse_build_the_same_rows(tmp_path: Path) -> None:
     bad_rows, _ = with_bad_rows()
-    loads = [sample_events(events=30_000, seed=23), bad_rows, month_end_events()]
+    loads = [sample_events(events=30_000, seed=23), bad_rows, month_end_events(), odd_text_events()]
     results = {}
     for engine in ("duckdb", "clickhouse"):
         warehouse = Warehouse(tmp_path / engine, engine=engine, extra_vars={"as_of": "2026-01-01 00:00:00"})
@@ -55,4 +69,9 @@ def test_duckdb_and_clickhouse_build_the_same_rows(tmp_path: Path) -> None:
         snapshot.update({relation: warehouse.rows(relation, order) for relation, order in EXTRA_RELATIONS.items()})
         results[engine] = snapshot
     assert all(results["duckdb"][relation] for relation in results["duckdb"])  # nothing compared is empty
+    odd = {(row["org_id"], row["product"]) for row in results["duckdb"]["stg_product_intents"]
+           if row["intent_event_uuid"].startswith("tx-")}
+    assert odd == {("text-1", "surveys"), ("text-2", "surveys\u00a0"), ("text-3", "éclair"), ("\u00a0text-4", "surveys")}
+    text_1 = next(row for row in results["duckdb"]["activation_surveys"] if row["org_id"] == "text-1")
+    assert text_1["activated"] is False
     assert_same_rows(results["duckdb"], results["clickhouse"], "DuckDB vs ClickHouse")

@@ -119,17 +119,17 @@ select
     end as rejection_reason
 from (
     select
-        nullif(trim(cast(uuid as {{ dbt.type_string() }})), '') as event_uuid,
+        nullif({{ activation.trim_spaces('cast(uuid as ' ~ dbt.type_string() ~ ')') }}, '') as event_uuid,
         {{ activation.typed_event_name() }} as event_name,
         cast({{ adapter.quote('timestamp') }} as {{ activation.type_timestamp() }}) as event_at,
         cast(distinct_id as {{ dbt.type_string() }}) as distinct_id,
         {%- if org_key.startswith('properties.') %}
         {#- only from a JSON object: DuckDB's JSON functions raise on other text -#}
         case when {{ activation.is_json_object('coalesce(cast(properties as ' ~ dbt.type_string() ~ "), '{}')") }}
-            then nullif(trim({{ activation.json_string('properties', org_key[11:]) }}), '')
+            then nullif({{ activation.trim_spaces(activation.json_string('properties', org_key[11:])) }}, '')
         end as org_id,
         {%- else %}
-        nullif(trim(cast({{ adapter.quote(org_key) }} as {{ dbt.type_string() }})), '') as org_id,
+        nullif({{ activation.trim_spaces('cast(' ~ adapter.quote(org_key) ~ ' as ' ~ dbt.type_string() ~ ')') }}, '') as org_id,
         {%- endif %}
         {#- a row without properties has no properties, which is not an error -#}
         coalesce(cast(properties as {{ dbt.type_string() }}), '{}') as properties
@@ -151,7 +151,7 @@ from (
 
 {#- The source's event name trimmed ('' when blank, null when null). -#}
 {% macro trimmed_event_name() -%}
-    trim(cast(event as {{ dbt.type_string() }}))
+    {{ activation.trim_spaces('cast(event as ' ~ dbt.type_string() ~ ')') }}
 {%- endmacro %}
 
 
