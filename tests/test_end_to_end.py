@@ -135,6 +135,19 @@ def test_product_rows_match_by_hand(built: Warehouse) -> None:
     assert all(row["activation_final"] and row["survival_final"] for row in rows.values())
 
 
+def test_the_declared_products_are_listed_with_their_windows(built: Warehouse) -> None:
+    """int_activation_products: the seven products of models/products, with the windows
+    their calls give; no product restricts its intent contexts, so the column is null
+    (it held the text 'null')."""
+    rows = built.query("select product, activation_window_days, survival_window_start_months,"
+                       " survival_window_end_months, intent_contexts is null from int_activation_products"
+                       " order by product")
+    assert rows == [("data_warehouse", 30, 3, 4, True), ("error_tracking", 30, 3, 4, True),
+                    ("experiments", 14, 3, 4, True), ("feature_flags", 14, 3, 4, True),
+                    ("product_analytics", 30, 3, 4, True), ("session_replay", 30, 3, 4, True),
+                    ("surveys", 30, 3, 4, True)]
+
+
 def test_rejected_rows_are_kept_with_a_reason(built: Warehouse) -> None:
     reasons = dict(built.query(
         "select rejection_reason, count(*) from stg_events_rejected group by 1"))

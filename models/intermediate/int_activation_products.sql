@@ -24,7 +24,11 @@ select
     {{ spec.survival_window_months[1] }} as survival_window_end_months,
     {{ activation.string_literal(tojson(spec.activation_criteria)) }} as activation_criteria,
     {{ activation.string_literal(tojson(spec.survival_criteria)) }} as survival_criteria,
+    {%- if spec.intent_contexts is none %}
+    cast(null as {{ dbt.type_string() }}) as intent_contexts,
+    {%- else %}
     {{ activation.string_literal(tojson(spec.intent_contexts)) }} as intent_contexts,
+    {%- endif %}
     {{ activation.string_literal(activation.product_definition(spec)) }} as definition,
     {{ activation.string_literal(activation.definition_hash(spec)) }} as definition_hash
 {%- if not loop.last %}
