@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from harness import PROJECT_DIR, DbtError, Event, Warehouse
+from sample_data import sample_events
 
 IGNORED = shutil.ignore_patterns(".git", ".venv", "target", "data", "logs", "*.duckdb", "__pycache__")
 
@@ -63,11 +64,13 @@ def test_a_new_product_model_file_reaches_the_mart(project_copy: Path, tmp_path:
 
 
 VALID = {
+    "product": "'broken'",
     "activation_criteria": "[{'event': 'x'}]",
     "activation_window_days": "30",
     "survival_criteria": "[{'event': 'y'}]",
     "survival_window_months": "[3, 4]",
 }
+LEFT_OUT = None
 
 
 @pytest.mark.parametrize(
@@ -86,22 +89,46 @@ VALID = {
         ("survival_window_months", "[3]", "survival_window_months"),
         ("intent_contexts", "[]", "intent_contexts"),
         ("windw_days", "3", "windw_days"),
-        ("candidates", "[{'name': 'two, three', 'activation_criteria': [{'event': 'x'}]}]", "candidates[0].name"),
-        ("candidates", "[{'name': 'current', 'activation_criteria': [{'event': 'x'}]}]", "candidates[0].name"),
+        # a required argument left out says so (Jinja passes it as undefined); without
+        # `product` the message names the model file (there is no product to name)
+        ("product", LEFT_OUT, "product' is required"),
+        ("activation_criteria", LEFT_OUT, "activation_criteria' is required"),
+        ("survival_criteria", LEFT_OUT, "survival_criteria' is required"),
+        # the staging trims spaces off event names: such a criterion would never match
+        ("activation_criteria", "[{'event': ' x'}]", "activation_criteria[0].event' has leading or trailing spaces, "
+                                                     "got \" x\""),
+        ("survival_criteria", "[{'event': 'y', 'min_count': 2}, {'event': 'z '}]",
+         "survival_criteria[1].event' has leading or trailing spaces, got \"z \""),
+        ("candidates", "[{'name': 'two', 'activation_criteria': [{'event': 'x  '}]}]",
+         "candidates[0].activation_criteria[0].event' has leading or trailing spaces, got \"x  \""),
+        # each problem of a candidate's name has its own message, quoting the name
+        ("candidates", "[{'activation_criteria': [{'event': 'x'}]}]", "candidates[0].name' is required"),
+        ("candidates", "[{'name': 'Three Recordings', 'activation_criteria': [{'event': 'x'}]}]",
+         "candidates[0].name' must be lowercase letters, digits and _, got \"Three Recordings\""),
+        ("candidates", "[{'name': 'two, three', 'activation_criteria': [{'event': 'x'}]}]",
+         "candidates[0].name' must be lowercase letters, digits and _, got \"two, three\""),
+        ("candidates", "[{'name': 'current', 'activation_criteria': [{'event': 'x'}]}]",
+         "candidates[0].name' must not be \"current\", the name activation_candidates gives the product's own"),
+        ("candidates", "[{'name': 'two', 'activation_criteria': [{'event': 'x'}]},"
+                       " {'name': 'three', 'activation_criteria': [{'event': 'x'}]},"
+                       " {'name': 'two', 'activation_criteria': [{'event': 'y'}]}]",
+         "candidates[2].name' must be unique among the candidates, got \"two\", the name of candidates[0] too"),
     ],
 )
 def test_a_wrong_argument_fails_at_compile_time_naming_product_and_argument(
-    project_copy: Path, tmp_path: Path, argument: str, value: str, named: str
+    project_copy: Path, tmp_path: Path, engine: str, argument: str, value: str | None, named: str
 ) -> None:
     arguments = {**VALID, argument: value}
-    body = ",\n    ".join(f"{key}={text}" for key, text in arguments.items())
-    add_product_model(project_copy, "activation_broken", f"{{{{ product_activation(\n    product='broken',\n    {body},\n) }}}}\n")
+    body = ",\n    ".join(f"{key}={text}" for key, text in arguments.items() if text is not LEFT_OUT)
+    add_product_model(project_copy, "activation_broken", f"{{{{ product_activation(\n    {body},\n) }}}}\n")
     with pytest.raises(DbtError) as failure:
-        Warehouse(tmp_path / "run", project_dir=project_copy).dbt("parse")
+        Warehouse(tmp_path / "run", project_dir=project_copy, engine=engine).dbt("parse")
     message = str(failure.value)
-    assert "product_activation(product=\"broken\")" in message
+    call = "product_activation() in model activation_broken" if arguments["product"] is LEFT_OUT \
+        else "product_activation(product=\"broken\")"
     # `named` is the argument, closed by its quote, or that quote and what follows it
-    assert f"argument '{named}" + ("" if "'" in named else "'") in message
+    assert f"{call}: argument '{named}" + ("" if "'" in named else "'") in message
+    assert 'product=""' not in message
 
 
 def test_two_models_declaring_one_product_is_an_error(project_copy: Path, tmp_path: Path) -> None:
@@ -141,3 +168,64 @@ def test_intent_contexts_restrict_which_intents_count(project_copy: Path, tmp_pa
     rows = warehouse.rows("activation_onboarded_surveys", "org_id")
     assert [(row["org_id"], row["intent_at"], row["activated"]) for row in rows] == [
         ("o1", day + dt.timedelta(days=40), True)]
+
+
+WARNINGS_TEST = "product_definitions_match_the_events"
+
+
+def warnings_test_result(result: object) -> tuple[str, int]:
+    """The status and failure count of the singular test warning about definitions the data lacks."""
+    [node_result] = [node_result for node_result in result.result.results  # type: ignore[attr-defined]
+                     if node_result.node.name == WARNINGS_TEST]
+    return str(node_result.status), node_result.failures
+
+
+def test_a_definition_naming_what_the_data_lacks_warns_and_the_build_stays_green(
+    project_copy: Path, tmp_path: Path, engine: str
+) -> None:
+    """The sample names only what it has: pass. Then a product key no intent uses, events
+    nobody sends and an intent context no intent has: a warning, one row each, and the
+    build succeeds."""
+    warehouse = Warehouse(tmp_path / "run", project_dir=project_copy, engine=engine)
+    warehouse.load([
+        *sample_events(events=5_000, seed=23),
+        Event("w1", "user showed product intent", dt.datetime(2025, 3, 3, 9), "w_org",
+              {"product_key": "widgets", "intent_context": "billing"}),
+    ])
+    assert warnings_test_result(warehouse.build()) == ("pass", 0)
+    add_product_model(project_copy, "activation_widgets", """\
+{{ product_activation(
+    product='widgets',
+    activation_criteria=[{'event': 'survey launched'}],
+    survival_criteria=[{'event': 'widget kept'}],
+    intent_contexts=['billing', 'no such context'],
+    candidates=[{'name': 'quick', 'activation_criteria': [{'event': 'widget kept'}, {'event': 'widget made'}]}],
+) }}
+""")
+    add_product_model(project_copy, "activation_gadgets", """\
+{{ product_activation(
+    product='gadgets',
+    activation_criteria=[{'event': 'survey launched'}],
+    survival_criteria=[{'event': 'survey response viewed'}],
+) }}
+""")
+    result = warehouse.build()
+    # gadgets: no intent; widgets: 'widget kept' (survival and candidate) and 'widget made'
+    # nobody sends, no intent in context 'no such context'; 'survey launched' and 'billing' are there
+    assert warnings_test_result(result) == ("warn", 4)
+    warehouse.dbt("test", "--store-failures", "-s", WARNINGS_TEST)
+    audit_schema = ("main" if engine == "duckdb" else warehouse.schema) + "_dbt_test__audit"
+    assert warehouse.query(f"select product, kind, named_value, reason from {audit_schema}.{WARNINGS_TEST}"
+                           " order by product, kind, named_value") == [
+        ("gadgets", "product", "gadgets",
+         "no organization has an intent for this product key (no row in stg_product_intents): "
+         "is it the properties.product_key the intent events send?"),
+        ("widgets", "event", "widget kept",
+         "no event in stg_events has this name (named by survival_criteria, candidate 'quick'): "
+         "criteria naming it are never met"),
+        ("widgets", "event", "widget made",
+         "no event in stg_events has this name (named by candidate 'quick'): criteria naming it are never met"),
+        ("widgets", "intent_context", "no such context",
+         "no intent for this product has this intent_context (in stg_intent_events), "
+         "so intent_contexts admits no intent through it"),
+    ]

@@ -12,8 +12,15 @@
     candidates=none
 ) %}
 {%- set spec = activation.validate_product_activation(
-    product, activation_criteria, activation_window_days, survival_criteria,
-    survival_window_months, intent_contexts, candidates, kwargs.keys() | list) -%}
+    product=product,
+    activation_criteria=activation_criteria,
+    activation_window_days=activation_window_days,
+    survival_criteria=survival_criteria,
+    survival_window_months=survival_window_months,
+    intent_contexts=intent_contexts,
+    candidates=candidates,
+    unknown_arguments=kwargs.keys() | list,
+) -%}
 
 {{ config(
     materialized='incremental',

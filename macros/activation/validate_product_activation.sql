@@ -3,10 +3,15 @@
     stops `dbt parse`/`build` before any SQL runs, with a message naming the
     product and the argument. -#}
 
+{#- Without a product argument the message names the model file instead
+    (product="" would read like a given empty key). -#}
 {% macro _fail_product_argument(product, argument, problem) %}
-    {{ exceptions.raise_compiler_error(
-        "product_activation(product=" ~ (product | string | tojson) ~ "): argument '"
-        ~ argument ~ "' " ~ problem) }}
+    {%- if product is defined -%}
+        {%- set call = "product_activation(product=" ~ (product | string | tojson) ~ ")" -%}
+    {%- else -%}
+        {%- set call = "product_activation() in model " ~ (model.name if model is defined and model.name else "?") -%}
+    {%- endif -%}
+    {{ exceptions.raise_compiler_error(call ~ ": argument '" ~ argument ~ "' " ~ problem) }}
 {% endmacro %}
 
 
@@ -16,6 +21,10 @@
 
 
 {% macro _validate_criteria(product, argument, criteria) %}
+    {%- if criteria is not defined -%}
+        {{ activation._fail_product_argument(product, argument,
+            "is required: a non-empty list of criteria such as [{'event': 'insight saved', 'min_count': 3}]") }}
+    {%- endif -%}
     {%- if not activation._is_list(criteria) or criteria | length == 0 -%}
         {{ activation._fail_product_argument(product, argument,
             "must be a non-empty list of criteria such as [{'event': 'insight saved', 'min_count': 3}]") }}
@@ -32,6 +41,13 @@
         {%- endfor -%}
         {%- if criterion.get('event') is not string or criterion.get('event') | trim == '' -%}
             {{ activation._fail_product_argument(product, where ~ ".event", "must be a non-empty event name") }}
+        {%- endif -%}
+        {#- the staging trims ASCII spaces (only those: trim_spaces) off the
+            source's event names: such a name would never match -#}
+        {%- if criterion['event'] != criterion['event'].strip(' ') -%}
+            {{ activation._fail_product_argument(product, where ~ ".event",
+                "has leading or trailing spaces, got " ~ (criterion['event'] | tojson)
+                ~ ": the staging trims them off event names, so it would never match") }}
         {%- endif -%}
         {%- set min_count = criterion.get('min_count', 1) -%}
         {%- if min_count is not integer or min_count < 1 -%}
@@ -64,6 +80,10 @@
     product, activation_criteria, activation_window_days, survival_criteria,
     survival_window_months, intent_contexts, candidates, unknown_arguments
 ) %}
+    {%- if product is not defined -%}
+        {{ activation._fail_product_argument(product, 'product',
+            "is required: the product key, lowercase, as in properties.product_key") }}
+    {%- endif -%}
     {%- if product is not string or product != product | trim | lower or product == '' -%}
         {{ activation._fail_product_argument(product, 'product',
             "must be a non-empty lowercase product key without surrounding spaces, as in properties.product_key") }}
@@ -109,12 +129,21 @@
                 "has unknown key '" ~ key ~ "' (allowed: name, activation_criteria, activation_window_days)") }}
         {%- endfor -%}
         {%- set name = candidate.get('name') -%}
-        {#- names are stored comma-separated in activated_candidates: identifiers only -#}
-        {%- if name is not string or not modules.re.fullmatch('[a-z0-9_]+', name) or name == 'current'
-            or name in candidate_rules | map(attribute='name') | list -%}
+        {%- set earlier_names = candidate_rules | map(attribute='name') | list -%}
+        {%- if 'name' not in candidate -%}
             {{ activation._fail_product_argument(product, where ~ ".name",
-                "must be a name of lowercase letters, digits and underscores, unique among the "
-                ~ "candidates, other than 'current' (the product's own definition)") }}
+                "is required: a name of lowercase letters, digits and _, such as 'three_recordings'") }}
+        {#- names are stored comma-separated in activated_candidates: identifiers only -#}
+        {%- elif name is not string or not modules.re.fullmatch('[a-z0-9_]+', name) -%}
+            {{ activation._fail_product_argument(product, where ~ ".name",
+                "must be lowercase letters, digits and _, got " ~ (name | tojson)) }}
+        {%- elif name == 'current' -%}
+            {{ activation._fail_product_argument(product, where ~ ".name",
+                "must not be \"current\", the name activation_candidates gives the product's own definition") }}
+        {%- elif name in earlier_names -%}
+            {{ activation._fail_product_argument(product, where ~ ".name",
+                "must be unique among the candidates, got " ~ (name | tojson) ~ ", the name of candidates["
+                ~ earlier_names.index(name) ~ "] too") }}
         {%- endif -%}
         {%- set window = candidate.get('activation_window_days', activation_window_days) -%}
         {%- if window is not integer or window <= 0 -%}

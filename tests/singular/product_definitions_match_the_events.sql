@@ -1,0 +1,153 @@
+{#- What a product's definition names that the data has never had: a
+    product key no organization has an intent for (stg_product_intents), an
+    event its criteria name (activation, survival, candidates) that is not in
+    stg_events, an intent context that none of its intents has
+    (stg_intent_events). Most likely a typo, which shows nowhere else: the
+    product just counts no organizations, or none activating. A warning, not
+    an error: a product declared before its events ship is fine (the README's
+    llm_observability example has no $ai_generation events in the sample).
+    One row per product, kind ('product', 'event', 'intent_context') and
+    named value, with the reason. The products come from the graph at run
+    time; the refs below stay outside the loop, so dbt sees them at parse
+    time and no depends_on line is needed. -#}
+{{ config(severity='warn') }}
+
+{%- set declared = [] %}
+{%- for declared_product in activation.declared_products() %}
+    {%- set spec = declared_product.spec %}
+    {%- do declared.append({
+        'product': spec.product, 'kind': 'product', 'value': spec.product,
+        'reason': "no organization has an intent for this product key (no row in stg_product_intents): "
+            ~ "is it the properties.product_key the intent events send?"}) %}
+    {%- set places = [
+        ('activation_criteria', spec.activation_criteria),
+        ('survival_criteria', spec.survival_criteria)] %}
+    {%- for candidate in spec.candidates %}
+        {%- do places.append(("candidate '" ~ candidate.name ~ "'", candidate.activation_criteria)) %}
+    {%- endfor %}
+    {#- each event once per product, with every place that names it -#}
+    {%- set named_by = {} %}
+    {%- for place, criteria in places %}
+        {%- for criterion in criteria if place not in named_by.get(criterion.event, []) %}
+            {%- do named_by.update({criterion.event: named_by.get(criterion.event, []) + [place]}) %}
+        {%- endfor %}
+    {%- endfor %}
+    {%- for event, names in named_by.items() %}
+        {%- do declared.append({
+            'product': spec.product, 'kind': 'event', 'value': event,
+            'reason': "no event in stg_events has this name (named by " ~ names | join(', ')
+                ~ "): criteria naming it are never met"}) %}
+    {%- endfor %}
+    {%- for context in spec.intent_contexts or [] %}
+        {%- do declared.append({
+            'product': spec.product, 'kind': 'intent_context', 'value': context,
+            'reason': "no intent for this product has this intent_context (in stg_intent_events), "
+                ~ "so intent_contexts admits no intent through it"}) %}
+    {%- endfor %}
+{%- endfor %}
+
+with
+
+{# a typed row that no query keeps, then one row per thing a definition names #}
+declared as (
+
+    select
+        cast('' as {{ dbt.type_string() }}) as product,
+        cast('' as {{ dbt.type_string() }}) as kind,
+        cast('' as {{ dbt.type_string() }}) as named_value,
+        cast('' as {{ dbt.type_string() }}) as reason
+    where 1 = 0
+    {%- for row in declared %}
+    union all
+    select
+        {{ activation.string_literal(row.product) }} as product,
+        {{ activation.string_literal(row.kind) }} as kind,
+        {{ activation.string_literal(row.value) }} as named_value,
+        {{ activation.string_literal(row.reason) }} as reason
+    {%- endfor %}
+
+),
+
+products_with_intents as (
+
+    select
+        product,
+        1 as is_seen
+    from {{ ref('stg_product_intents') }}
+    group by product
+
+),
+
+{# only the events some definition names: stg_events can be large #}
+events_seen as (
+
+    select
+        event_name,
+        1 as is_seen
+    from {{ ref('stg_events') }}
+    where
+        event_name in (
+            select declared.named_value
+            from declared
+            where declared.kind = 'event'
+        )
+    group by event_name
+
+),
+
+intent_contexts_seen as (
+
+    select
+        product,
+        intent_context,
+        1 as is_seen
+    from {{ ref('stg_intent_events') }}
+    where intent_context is not null
+    group by product, intent_context
+
+),
+
+{# coalesce: ClickHouse fills unmatched outer-join columns with 0, not null #}
+products_without_intents as (
+
+    select declared.*
+    from declared
+    left join products_with_intents
+        on declared.product = products_with_intents.product
+    where
+        declared.kind = 'product'
+        and coalesce(products_with_intents.is_seen, 0) = 0
+
+),
+
+events_never_seen as (
+
+    select declared.*
+    from declared
+    left join events_seen
+        on declared.named_value = events_seen.event_name
+    where
+        declared.kind = 'event'
+        and coalesce(events_seen.is_seen, 0) = 0
+
+),
+
+intent_contexts_never_seen as (
+
+    select declared.*
+    from declared
+    left join intent_contexts_seen
+        on
+            declared.product = intent_contexts_seen.product
+            and declared.named_value = intent_contexts_seen.intent_context
+    where
+        declared.kind = 'intent_context'
+        and coalesce(intent_contexts_seen.is_seen, 0) = 0
+
+)
+
+select * from products_without_intents
+union all
+select * from events_never_seen
+union all
+select * from intent_contexts_never_seen
