@@ -93,7 +93,8 @@ def is_transient(result: dbtRunnerResult) -> bool:
 
 def log_freshness(result: dbtRunnerResult) -> None:
     """One line per source: its status, newest event and age against the thresholds."""
-    for node in node_results(result):
+    # the results also hold the project's on-run-start hook (validate_vars)
+    for node in (node for node in node_results(result) if node.node.resource_type == "source"):
         name = f"{node.node.source_name}.{node.node.name}"
         status = str(node.status)
         if not hasattr(node, "age"):  # the source could not be read: no age to report

@@ -27,7 +27,8 @@ parsed_intents as (
         intent_at,
         intent_event_name,
         {#- product keys are matched without regard to case or surrounding spaces -#}
-        nullif({{ activation.lower_text(activation.trim_spaces(activation.json_string('properties', 'product_key'))) }}, '') as product,
+        {%- set product_key = activation.json_string('properties', 'product_key') %}
+        nullif({{ activation.lower_text(activation.trim_spaces(product_key)) }}, '') as product,
         {{ activation.json_string('properties', 'intent_context') }} as intent_context,
         {{ activation.json_string('properties', 'type') }} as intent_type
     from intent_events
