@@ -14,4 +14,5 @@ if grep -q "Skipped file" "$lint_database.log"; then
     exit 1
 fi
 echo "== pytest (two processes; tests sharing a built warehouse stay in one)"
-python -m pytest -q -n "${PYTEST_WORKERS:-2}" --dist loadgroup "$@"
+# the slowest tests listed at the end: where CI time goes
+python -m pytest -q -n "${PYTEST_WORKERS:-2}" --dist loadgroup --durations=15 "$@"
