@@ -27,8 +27,10 @@
     and it is missing, or holds rows of another definition than the
     project's (a build that selected the reader but not the product model,
     e.g. -s +activation_candidates after a definition changed: dbt's DAG has
-    no edge from the product models to their readers). Compiling alone
-    (docs, lint) needs only its name. -#}
+    no edge from the product models to their readers). Checked only when the
+    run does not build the product model: one that does builds it first
+    (require_products_built_first), so a plain dbt build asks nothing more.
+    Compiling alone (docs, lint) needs only its name. -#}
 {% macro product_relation(product) %}
     {%- set node = product.node -%}
     {%- set relation = adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias) -%}
@@ -41,6 +43,7 @@
             ~ "dbt build builds it before " ~ model.name ~ " when threads is 1)") }}
     {%- endif -%}
     {%- if flags.WHICH in ['run', 'build', 'test'] and model.resource_type != 'unit_test'
+        and product.node.unique_id not in selected_resources
         and activation.product_redefined(product.spec, relation) -%}
         {{ exceptions.raise_compiler_error(
             "product '" ~ product.spec.product ~ "': the table of " ~ product.model ~ " was computed with another "
