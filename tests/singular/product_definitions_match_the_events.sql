@@ -68,21 +68,24 @@ declared as (
 
 ),
 
-products_with_intents as (
+{# what the data has, keyed as declared rows are: an event is no one product's #}
+seen as (
 
     select
-        product,
+        'product' as kind,
+        product as scope,
+        product as named_value,
         1 as is_seen
     from {{ ref('stg_product_intents') }}
     group by product
 
-),
+    union all
 
-{# only the events some definition names: stg_events can be large #}
-events_seen as (
-
+    {# only the events some definition names: stg_events can be large #}
     select
-        event_name,
+        'event' as kind,
+        '' as scope,
+        event_name as named_value,
         1 as is_seen
     from {{ ref('stg_events') }}
     where
@@ -93,61 +96,25 @@ events_seen as (
         )
     group by event_name
 
-),
-
-intent_contexts_seen as (
+    union all
 
     select
-        product,
-        intent_context,
+        'intent_context' as kind,
+        product as scope,
+        intent_context as named_value,
         1 as is_seen
     from {{ ref('stg_intent_events') }}
     where intent_context is not null
     group by product, intent_context
 
-),
-
-{# coalesce: ClickHouse fills unmatched outer-join columns with 0, not null #}
-products_without_intents as (
-
-    select declared.*
-    from declared
-    left join products_with_intents
-        on declared.product = products_with_intents.product
-    where
-        declared.kind = 'product'
-        and coalesce(products_with_intents.is_seen, 0) = 0
-
-),
-
-events_never_seen as (
-
-    select declared.*
-    from declared
-    left join events_seen
-        on declared.named_value = events_seen.event_name
-    where
-        declared.kind = 'event'
-        and coalesce(events_seen.is_seen, 0) = 0
-
-),
-
-intent_contexts_never_seen as (
-
-    select declared.*
-    from declared
-    left join intent_contexts_seen
-        on
-            declared.product = intent_contexts_seen.product
-            and declared.named_value = intent_contexts_seen.intent_context
-    where
-        declared.kind = 'intent_context'
-        and coalesce(intent_contexts_seen.is_seen, 0) = 0
-
 )
 
-select * from products_without_intents
-union all
-select * from events_never_seen
-union all
-select * from intent_contexts_never_seen
+{# coalesce: ClickHouse fills unmatched outer-join columns with 0, not null #}
+select declared.*
+from declared
+left join seen
+    on
+        declared.kind = seen.kind
+        and case when declared.kind = 'event' then '' else declared.product end = seen.scope
+        and declared.named_value = seen.named_value
+where coalesce(seen.is_seen, 0) = 0
