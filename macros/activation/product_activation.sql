@@ -54,21 +54,32 @@
 {#- All criteria in one list, in groups: the activation criteria, the
     survival criteria, then each candidate's. One pass over the events
     evaluates them all. -#}
-{%- set groups = [
-    {'name': 'activation', 'criteria': spec.activation_criteria, 'starts_at': none, 'ends_at': activation_end},
-    {'name': 'survival', 'criteria': spec.survival_criteria, 'starts_at': survival_start, 'ends_at': survival_end},
-] -%}
+{%- set activation_group = {'column': 'activation_met', 'criteria': spec.activation_criteria,
+    'starts_at': none, 'ends_at': activation_end} -%}
+{%- set survival_group = {'column': 'survival_met', 'criteria': spec.survival_criteria,
+    'starts_at': survival_start, 'ends_at': survival_end} -%}
+{%- set candidate_groups = [] -%}
 {%- for candidate in spec.candidates -%}
-    {%- do groups.append({
+    {%- do candidate_groups.append({
         'name': candidate.name,
+        'column': 'candidate_' ~ candidate.name ~ '_met',
         'criteria': candidate.activation_criteria,
         'starts_at': none,
         'ends_at': dbt.dateadd('day', candidate.activation_window_days, 'intent_at'),
     }) -%}
 {%- endfor -%}
+{%- set groups = [activation_group, survival_group] + candidate_groups -%}
+{#- each group's criteria take the next positions (criterion_index) in the
+    list; `met` is whether an organization met all of them (SQL, over
+    org_progress; coalesce: no progress row means none met, and ClickHouse
+    fills unmatched outer-join columns with 0, not null) -#}
 {%- set criteria = [] -%}
 {%- for group in groups -%}
-    {%- do group.update({'first': criteria | length, 'count': group.criteria | length}) -%}
+    {%- do group.update({
+        'first': criteria | length,
+        'last': (criteria | length) + (group.criteria | length) - 1,
+        'met': 'coalesce(org_progress.' ~ group.column ~ ', 0) = ' ~ group.criteria | length,
+    }) -%}
     {%- for criterion in group.criteria -%}
         {%- do criteria.append(dict(criterion, starts_at=group.starts_at, ends_at=group.ends_at)) -%}
     {%- endfor -%}
@@ -139,29 +150,22 @@ intents as (
 
 {{ activation.criteria_met(criteria) }},
 
-{#- per organization, how many criteria of each group it met (groups[0]:
-    activation, [1]: survival, then the candidates), and when the last
-    activation criterion was met -#}
+{#- per organization, how many criteria of each group it met, and when the
+    last activation criterion was met -#}
 org_progress as (
 
     select
         org_id,
         {%- for group in groups %}
-        count(case when criterion_index between {{ group.first }} and {{ group.first + group.count - 1 }} then 1 end)
-            as group_{{ loop.index0 }}_met,
+        count(case when criterion_index between {{ group.first }} and {{ group.last }} then 1 end)
+            as {{ group.column }},
         {%- endfor %}
-        max(case when criterion_index < {{ groups[0].count }} then met_at end) as last_activation_criterion_met_at
+        max(case when criterion_index <= {{ activation_group.last }} then met_at end)
+            as last_activation_criterion_met_at
     from criteria_met
     group by org_id
 
 ),
-
-{#- coalesce: no progress row means no criterion met (and ClickHouse fills
-    unmatched outer-join columns with 0, not null) -#}
-{%- set group_met = [] %}
-{%- for group in groups %}
-    {%- do group_met.append('coalesce(org_progress.group_' ~ loop.index0 ~ '_met, 0) = ' ~ group.count) %}
-{%- endfor %}
 
 org_outcomes as (
 
@@ -170,15 +174,15 @@ org_outcomes as (
         intents.intent_at,
         intents.intent_month,
         intents.intent_context,
-        {{ group_met[0] }} as activated,
+        {{ activation_group.met }} as activated,
         org_progress.last_activation_criterion_met_at,
-        {{ group_met[1] }} as survived,
+        {{ survival_group.met }} as survived,
         {#- the names of the candidates met, each behind a comma; the first comma goes below -#}
-        {%- if groups | length > 2 %}
+        {%- if candidate_groups %}
         {%- set parts = [] %}
-        {%- for index in range(2, groups | length) %}
-            {%- do parts.append("case when " ~ group_met[index] ~ " then "
-                ~ activation.string_literal(',' ~ groups[index].name) ~ " else '' end") %}
+        {%- for group in candidate_groups %}
+            {%- do parts.append("case when " ~ group.met ~ " then "
+                ~ activation.string_literal(',' ~ group.name) ~ " else '' end") %}
         {%- endfor %}
         {{ dbt.concat(parts) if parts | length > 1 else parts[0] }} as candidates_met,
         {%- else %}
@@ -222,7 +226,7 @@ recomputed_outcomes as (
 reflagged_outcomes as (
 
     select
-        {%- for column in columns[:-2] %}
+        {%- for column in columns if column not in ['activation_final', 'survival_final'] %}
         stored.{{ column }},
         {%- endfor %}
         stored.activation_final as was_activation_final,
