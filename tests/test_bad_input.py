@@ -176,10 +176,12 @@ WRONG_VARS: list[tuple[dict[str, object], list[str]]] = [
         "var min_event_timestamp must be .*, got null",
         "var candidate_min_activation_rate must be a share from 0 to 1, got 5",
         "var candidate_recommend_by must be 'retained_orgs' or 'retention_lift'",
-        "var events_error_after_days must be a number of days above 0, or null, got 0"]),
+        "var events_error_after_days must be a whole number of days above 0, or null, got 0"]),
     ({"intent_events": ["user showed product intent "], "as_of": "2025-06-30 00:00:00+02:00"}, [
         "var intent_events must be", "var as_of must be .* without a time zone"]),
-    ({"as_of": "2025-02-29"}, ['var as_of must be a UTC time .*got "2025-02-29"']),
+    ({"as_of": "2025-02-29", "events_warn_after_days": 1.5}, [
+        'var as_of must be a UTC time .*got "2025-02-29"',
+        "var events_warn_after_days must be a whole number of days above 0, or null, got 1.5"]),
 ]
 
 
@@ -198,7 +200,7 @@ def test_wrong_vars_stop_the_run_before_anything_runs_naming_each(
 def test_vars_of_the_documented_forms_pass(duckdb_warehouse: Warehouse) -> None:
     duckdb_warehouse.load([Event("i1", "user showed product intent", WHEN, "o1", {"product_key": "surveys"})])
     duckdb_warehouse.dbt("run", "--quiet", "-s", "+stg_events", vars={
-        "as_of": "2024-02-29", "min_event_timestamp": "2000-01-01 00:00:00.5", "late_arrival_days": 0,
+        "as_of": "9999-12-31 23:59:59", "min_event_timestamp": "2000-01-01 00:00:00.5", "late_arrival_days": 0,
         "events_warn_after_days": None, "candidate_min_activation_rate": 0, "org_key": "properties.org"})
 
 

@@ -52,8 +52,12 @@
     definition_hash): changing one makes the next build read and compute
     everything again, as a --full-refresh would. -#}
 {% macro staging_vars() %}
-    {#- strings: --vars may give min_event_timestamp as a YAML date -#}
+    {#- strings: --vars may give min_event_timestamp as a YAML date.
+        reading: how the staging reads the source (2: ASCII spaces trimmed,
+        product keys lower-cased with Unicode letters, zoned times as UTC);
+        bumped when that changes, so that an upgrade reads everything again. -#}
     {{ return(tojson({
+        'reading': 2,
         'org_key': var('org_key') | string,
         'intent_events': var('intent_events') | map('string') | sort | list,
         'min_event_timestamp': var('min_event_timestamp') | string,
@@ -111,20 +115,20 @@
         {{ exceptions.raise_compiler_error(
             "product '" ~ product ~ "': the staging read the source with other vars than this run's "
             ~ "(org_key, intent_events or min_event_timestamp changed), so " ~ model.name ~ " would read the old "
-            ~ "organizations and intents. Build it with its parents: dbt build -s +" ~ model.name
-            ~ " (or a plain dbt build).") }}
+            ~ "organizations and intents. Run a plain dbt build (or select what records the staging too: "
+            ~ "dbt build -s +" ~ model.name ~ " stg_tracked_events).") }}
     {%- endif -%}
     {%- if unread -%}
         {{ exceptions.raise_compiler_error(
             "product '" ~ product ~ "': the staging has not read the history of " ~ unread | map('tojson') | join(', ')
             ~ " (not tracked when stg_events_classified last ran), so " ~ model.name ~ " would miss those events. "
-            ~ "Build it with its parents: dbt build -s +" ~ model.name ~ " (or a plain dbt build).") }}
+            ~ "Run a plain dbt build (or select what records the staging too: dbt build -s +" ~ model.name ~ " stg_tracked_events).") }}
     {%- endif -%}
     {%- if record is not none and record.names != activation.tracked_event_names() -%}
         {{ exceptions.raise_compiler_error(
             "product '" ~ product ~ "': the events the models read changed (a product, criterion or candidate "
             ~ "added or removed) since the staging last read the source; its next build reads the whole source "
-            ~ "again, which " ~ model.name ~ " must follow. Build it with its parents: dbt build -s +"
-            ~ model.name ~ " (or a plain dbt build).") }}
+            ~ "again, which " ~ model.name ~ " must follow. Run a plain dbt build (or select what records the "
+            ~ "staging too: dbt build -s +" ~ model.name ~ " stg_tracked_events).") }}
     {%- endif -%}
 {% endmacro %}

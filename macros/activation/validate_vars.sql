@@ -10,7 +10,7 @@
     {#- kept whole only when every entry is a name without surrounding spaces -#}
     {%- if intent_events is string or intent_events is mapping or intent_events is not sequence
         or intent_events | length == 0
-        or intent_events | select('string') | map('trim') | reject('equalto', '') | list != intent_events | list -%}
+        or intent_events | select('string') | map('trim', ' ') | reject('equalto', '') | list != intent_events | list -%}
         {%- do problems.append(activation.var_problem('intent_events',
             'a non-empty list of event names, without surrounding spaces')) -%}
     {%- endif -%}
@@ -30,8 +30,9 @@
 
     {%- for name in ['events_warn_after_days', 'events_error_after_days'] -%}
         {%- set value = var(name) -%}
-        {%- if value is not none and (value is boolean or value is not number or value <= 0) -%}
-            {%- do problems.append(activation.var_problem(name, 'a number of days above 0, or null')) -%}
+        {#- whole days: dbt's freshness config takes no fractions -#}
+        {%- if value is not none and (value is boolean or value is not integer or value <= 0) -%}
+            {%- do problems.append(activation.var_problem(name, 'a whole number of days above 0, or null')) -%}
         {%- endif -%}
     {%- endfor -%}
 
@@ -89,6 +90,7 @@
     {%- if year < 1 or month < 1 or month > 12 or day < 1 or hour > 23 or minute > 59 or second > 59 -%}
         {{ return(false) }}
     {%- endif -%}
-    {%- set next_month = modules.datetime.date(year + month // 12, month % 12 + 1, 1) -%}
-    {{ return(day <= (next_month - modules.datetime.timedelta(days=1)).day) }}
+    {%- set leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) -%}
+    {%- set days = [31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] -%}
+    {{ return(day <= days) }}
 {% endmacro %}
