@@ -7,8 +7,11 @@
     never before that. -#}
 -- depends_on: {{ ref('stg_events') }}
 -- depends_on: {{ ref('stg_events_classified') }}
-{#- it reads the source itself: the same checks as the staging (columns, UTC times) -#}
-{%- do activation.check_events_columns() %}
+{#- it reads the source itself: the same checks as the staging (columns, UTC
+    times), unless the staging runs them in this run already -#}
+{%- if execute and not activation.all_in_run(['stg_events_classified']) %}
+    {%- do activation.check_events_columns() %}
+{%- endif %}
 {%- set as_of = activation.timestamp_literal(var('as_of')) if var('as_of') else 'null' %}
 {#- none (scan everything) when compiling without the staging built (lint, docs) -#}
 {%- set classified = load_relation(ref('stg_events_classified')) if execute else none %}
