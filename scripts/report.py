@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("svg")  # no display needed
 matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text: smaller, searchable, selectable
@@ -40,24 +41,18 @@ def svg(figure: Any) -> str:
     return text[text.index("<svg"):]  # drop the XML prolog and doctype: inline in HTML
 
 
-def month_range(first: date, last: date) -> list[date]:
-    """Every month from `first` to `last` (first days), months without intents included."""
-    months: list[date] = []
-    year, month = first.year, first.month
-    while (year, month) <= (last.year, last.month):
-        months.append(date(year, month, 1))
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return months
+def month_axis(first: date, last: date) -> list[str]:
+    """Every month from `first` to `last` as YYYY-MM, months without intents included."""
+    return [str(month) for month in np.arange(np.datetime64(first, "M"), np.datetime64(last, "M") + 1)]
 
 
 def funnel_chart(product: str, months: list[dict[str, Any]]) -> str:
     """Bars per intent month on a continuous monthly axis: a month without
     intents keeps its place, empty, so that gaps show as gaps."""
     figure, axes = plt.subplots(figsize=(8, 3.2))
-    by_month = {(row["intent_month"].year, row["intent_month"].month): row for row in months}
-    axis = month_range(min(row["intent_month"] for row in months), max(row["intent_month"] for row in months))
-    labels = [month.strftime("%Y-%m") for month in axis]
-    rows = [by_month.get((month.year, month.month)) for month in axis]
+    by_month = {row["intent_month"].strftime("%Y-%m"): row for row in months}
+    labels = month_axis(min(row["intent_month"] for row in months), max(row["intent_month"] for row in months))
+    rows = [by_month.get(label) for label in labels]
     plotted = [(position, row) for position, row in enumerate(rows) if row is not None]
     width = 0.27
     for offset, column, name in ((-width, "intent_orgs", "intent"), (0, "activated_orgs", "activated"),
@@ -69,10 +64,10 @@ def funnel_chart(product: str, months: list[dict[str, Any]]) -> str:
             # the id names the month in the SVG, for readers of the markup and for the tests
             axes.axvspan(position - 0.5, position + 0.5, color="0.9", zorder=0,
                          gid=f"immature-{product}-{labels[position]}")
-    axes.set_xlim(-0.5, len(axis) - 0.5)
+    axes.set_xlim(-0.5, len(labels) - 0.5)
     # every month has a tick; past two years only every n-th is labelled
-    step = -(-len(axis) // 24)
-    axes.set_xticks(range(len(axis)), [label if index % step == 0 else "" for index, label in enumerate(labels)],
+    step = -(-len(labels) // 24)
+    axes.set_xticks(range(len(labels)), [label if index % step == 0 else "" for index, label in enumerate(labels)],
                     rotation=45, ha="right", fontsize=8)
     axes.set_ylabel("organizations")
     axes.set_title(f"{product}: intent, activated, retained (shaded: immature month)", fontsize=10)

@@ -105,6 +105,8 @@ select * from ranked_rows
     engines compute only the columns a caller uses. -#}
 {% macro classified_rows(since) %}
 {%- set org_key = var('org_key') -%}
+{#- a row without properties has no properties, which is not an error -#}
+{%- set properties_text = "coalesce(cast(properties as " ~ dbt.type_string() ~ "), '{}')" -%}
 select
     *,
     case
@@ -125,14 +127,13 @@ from (
         cast(distinct_id as {{ dbt.type_string() }}) as distinct_id,
         {%- if org_key.startswith('properties.') %}
         {#- only from a JSON object: DuckDB's JSON functions raise on other text -#}
-        case when {{ activation.is_json_object('coalesce(cast(properties as ' ~ dbt.type_string() ~ "), '{}')") }}
+        case when {{ activation.is_json_object(properties_text) }}
             then nullif({{ activation.trim_spaces(activation.json_string('properties', org_key[11:])) }}, '')
         end as org_id,
         {%- else %}
         nullif({{ activation.trim_spaces('cast(' ~ adapter.quote(org_key) ~ ' as ' ~ dbt.type_string() ~ ')') }}, '') as org_id,
         {%- endif %}
-        {#- a row without properties has no properties, which is not an error -#}
-        coalesce(cast(properties as {{ dbt.type_string() }}), '{}') as properties
+        {{ properties_text }} as properties
     from {{ source('posthog', 'events') }}
     where
         {{ activation.is_tracked_event() }}

@@ -33,10 +33,7 @@
     pre_hook="{{ activation.delete_stale_product_rows() }}",
 ) }}
 
-{%- set columns = [
-    'org_id', 'product', 'intent_at', 'intent_month', 'intent_context', 'activated',
-    'activated_at', 'survived', 'retained', 'activated_candidates', 'definition_hash',
-    'activation_final', 'survival_final'] %}
+{%- set columns = activation.product_columns() | map(attribute=0) | list %}
 
 {%- if execute %}
     {#- raises when another model declares the same product -#}
@@ -255,6 +252,27 @@ where
 select {{ columns | join(', ') }}
 from recomputed_outcomes
 {%- endif %}
+{% endmacro %}
+
+
+{#- Every product model's columns, in order, each with its type: what the
+    model writes, what an incremental run finds stored, what the marts read. -#}
+{% macro product_columns() %}
+    {{ return([
+        ('org_id', dbt.type_string()),
+        ('product', dbt.type_string()),
+        ('intent_at', activation.type_timestamp()),
+        ('intent_month', 'date'),
+        ('intent_context', dbt.type_string()),
+        ('activated', dbt.type_boolean()),
+        ('activated_at', activation.type_timestamp()),
+        ('survived', dbt.type_boolean()),
+        ('retained', dbt.type_boolean()),
+        ('activated_candidates', dbt.type_string()),
+        ('definition_hash', dbt.type_string()),
+        ('activation_final', dbt.type_boolean()),
+        ('survival_final', dbt.type_boolean()),
+    ]) }}
 {% endmacro %}
 
 

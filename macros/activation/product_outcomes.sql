@@ -1,19 +1,9 @@
 {#- Every product model's rows, unioned: the organizations with intent for
     any declared product, with their outcomes. -#}
 {% macro product_outcomes() %}
-    {%- set columns = [
-        ('org_id', dbt.type_string()),
-        ('product', dbt.type_string()),
-        ('intent_at', activation.type_timestamp()),
-        ('intent_month', 'date'),
-        ('intent_context', dbt.type_string()),
-        ('activated', dbt.type_boolean()),
-        ('activated_at', activation.type_timestamp()),
-        ('survived', dbt.type_boolean()),
-        ('retained', dbt.type_boolean()),
-        ('activation_final', dbt.type_boolean()),
-        ('survival_final', dbt.type_boolean()),
-    ] -%}
+    {#- what the marts read: the per-organization outcome, not its bookkeeping -#}
+    {%- set columns = activation.product_columns()
+        | rejectattr(0, 'in', ['activated_candidates', 'definition_hash']) | list -%}
     {%- set products = activation.declared_products() -%}
     {%- do activation.require_products_built_first(products) -%}
     {%- for product in products %}
