@@ -65,6 +65,12 @@ def route_embedded_host() -> None:
     clickhouse_connect.get_client = _get_client
 
 
+def row_count(connection: Client, relation: str) -> int:
+    """The rows of `relation` (a quoted name)."""
+    [[count]] = connection.query(f"select count() from {relation}").result_rows
+    return int(count)
+
+
 def client(database: str | None = None) -> Client:
     return _server_get_client(interface="chdb", path=engine_path(), database=database)
 
@@ -85,7 +91,7 @@ def load_events(
             # that reads by time and by event name skip granules as they would there
             "engine = MergeTree order by (toDate(timestamp), event) settings allow_nullable_key = 1"
         )
-        before = connection.command(f"select count() from `{database}`.`{table}`")
+        before = row_count(connection, f"`{database}`.`{table}`")
         for path in files:
             quoted = path.replace("\\", "\\\\").replace("'", "\\'")
             connection.command(
@@ -93,7 +99,7 @@ def load_events(
                 f"select uuid, event, timestamp, distinct_id, properties, `$group_0` "
                 f"from file('{quoted}', Parquet)"
             )
-        return int(connection.command(f"select count() from `{database}`.`{table}`")) - int(before)
+        return row_count(connection, f"`{database}`.`{table}`") - before
 
 
 def main(argv: Sequence[str]) -> int:

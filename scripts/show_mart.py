@@ -69,6 +69,7 @@ def main() -> None:
     as_of = fetch(args.engine, CLOCK, args.database).column("as_of").to_pylist()
     mart = fetch(args.engine, MART, args.database)
     formatted = duckdb.sql(FORMAT)
+    assert formatted is not None  # a select always gives a relation
     print(table(formatted.columns, formatted.fetchall()))
     judged_at = as_of[0].strftime("%Y-%m-%d %H:%M:%S") + " UTC" if as_of and as_of[0] else "none (no usable event)"
     print(f"\nmaturity judged at as_of = {judged_at}, from int_activation_clock\n{LEGEND}")

@@ -13,6 +13,8 @@ if grep -q "Skipped file" "$lint_database.log"; then
     echo "sqlfluff skipped a file (see above): fix its compilation" >&2
     exit 1
 fi
+echo "== mypy (scripts and tests, mypy.ini)"
+mypy
 echo "== pytest (two processes; tests sharing a built warehouse stay in one)"
 # the slowest tests listed at the end: where CI time goes
 python -m pytest -q -n "${PYTEST_WORKERS:-2}" --dist loadgroup --durations=15 "$@"

@@ -27,6 +27,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
+from dbt.artifacts.schemas.run import RunExecutionResult, RunResult
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -229,6 +230,12 @@ def _plain(value: Any) -> Any:
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
         return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
     return value
+
+
+def node_results(result: dbtRunnerResult) -> list[RunResult]:
+    """The per-node results of a run, build or test command, in the order dbt ran them."""
+    assert isinstance(result.result, RunExecutionResult), f"not a run's result: {type(result.result).__name__}"
+    return list(result.result.results)
 
 
 def failure_messages(result: dbtRunnerResult) -> str:

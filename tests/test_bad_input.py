@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from compare import assert_same_rows
-from harness import CLICKHOUSE, EVENT_SCHEMA, PROJECT_DIR, DbtError, Event, Warehouse
+from harness import CLICKHOUSE, EVENT_SCHEMA, PROJECT_DIR, DbtError, Event, Warehouse, node_results
 from test_end_to_end import hand_built_events
 from test_products import IGNORED, add_product_model
 
@@ -61,6 +61,7 @@ def with_bad_rows() -> tuple[list[Event], dict[str, int]]:
     # An identical copy, and a copy stamped later, of events the mart counts: the
     # earliest copy wins, so neither changes anything.
     recording = next(event for event in good if event.event == "recording analyzed" and event.org == "a1")
+    assert recording.timestamp is not None
     copies = [recording, Event(recording.uuid, recording.event, recording.timestamp + dt.timedelta(days=90),
                                recording.org, recording.properties)]
     expected["duplicate_uuid"] += len(copies)
@@ -219,7 +220,7 @@ def test_a_product_table_with_other_columns_is_one_clear_error(warehouse: Wareho
     own would run the query twice (docs/benchmark.md)."""
     warehouse.load(hand_built_events())
     result = warehouse.build()
-    policies = {node.node.config.on_schema_change for node in result.result
+    policies = {node.node.config.get("on_schema_change") for node in node_results(result)
                 if node.node.name.startswith("activation_") and "activation_product" in node.node.tags}
     assert policies == {"fail" if warehouse.engine == "duckdb" else "ignore"}
     if change == "add":

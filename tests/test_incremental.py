@@ -98,6 +98,7 @@ def bad_rows_for_load(number: int, earlier: Sequence[Event]) -> list[Event]:
     recent = [event for event in earlier if event.timestamp is not None and event.timestamp > when - dt.timedelta(days=2)]
     identical = recent[(number * 7919) % len(recent)]
     overtaken = recent[(number * 7927) % len(recent)]
+    assert overtaken.timestamp is not None  # recent events all have one
     older = earlier[(number * 104_729) % len(earlier)]
     return [
         Event(None, "recording analyzed", when, "org-0001"),

@@ -14,7 +14,7 @@ import json
 
 import pytest
 
-from harness import ENGINES, DbtError, Event, Warehouse
+from harness import ENGINES, DbtError, Event, Warehouse, node_results
 
 # Its tests share a module-scoped build: one test process runs them all.
 pytestmark = pytest.mark.xdist_group("nudges")
@@ -117,13 +117,13 @@ def test_with_one_thread_it_runs_after_the_product_models_of_its_selection(wareh
             warehouse.dbt("run", "--quiet", "--threads", "1", "-s", "tag:activation_product", mart)
     result = warehouse.dbt("run", "--quiet", "--threads", "1", "-s", "tag:activation_product",
                            "int_activation_products", "activation_funnel_monthly", "activation_nudges")
-    order = [node.node.name for node in result.result.results]
+    order = [node.node.name for node in node_results(result)]
     products = [name for name in order if name.startswith("activation_") and name not in MARTS]
     assert len(products) == 7
     assert min(order.index(mart) for mart in MARTS if mart in order) > max(order.index(name) for name in products)
     # with their parents in the run, the level of int_activation_products is what orders them
     result = warehouse.dbt("run", "--quiet", "--threads", "1", "-s", "stg_product_intents+")
-    order = [node.node.name for node in result.result.results]
+    order = [node.node.name for node in node_results(result)]
     products = [name for name in order if name.startswith("activation_") and name not in MARTS]
     assert len(products) == 7 and all(mart in order for mart in MARTS)
     assert min(order.index(mart) for mart in MARTS) > max(order.index(name) for name in products)

@@ -7,8 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from dbt.cli.main import dbtRunnerResult
 
-from harness import PROJECT_DIR, DbtError, Event, Warehouse
+from harness import PROJECT_DIR, DbtError, Event, Warehouse, node_results
 from sample_data import sample_events
 
 IGNORED = shutil.ignore_patterns(".git", ".venv", "target", "data", "logs", "*.duckdb", "__pycache__")
@@ -174,10 +175,11 @@ def test_intent_contexts_restrict_which_intents_count(project_copy: Path, tmp_pa
 WARNINGS_TEST = "product_definitions_match_the_events"
 
 
-def warnings_test_result(result: object) -> tuple[str, int]:
+def warnings_test_result(result: dbtRunnerResult) -> tuple[str, int]:
     """The status and failure count of the singular test warning about definitions the data lacks."""
-    [node_result] = [node_result for node_result in result.result.results  # type: ignore[attr-defined]
+    [node_result] = [node_result for node_result in node_results(result)
                      if node_result.node.name == WARNINGS_TEST]
+    assert node_result.failures is not None, "the test did not run"
     return str(node_result.status), node_result.failures
 
 

@@ -165,7 +165,7 @@ def edge_events() -> list[Event]:
         Event("tie-l", "experiment launched", start - dt.timedelta(hours=1), "edge-tie"),
     ]
     # feature flags: the N-th qualifying events at equal times, look-alikes that do not count
-    flags = {"filter_type": "property"}
+    flags: dict[str, Any] = {"filter_type": "property"}
     events.append(Event("ff-i", "onboarding product selected", start, "edge-ff", {"product_key": "feature_flags"}))
     events += [Event(f"ff-c{k}", "feature flag created", start + dt.timedelta(days=1), "edge-ff", flags)
                for k in range(2)]
@@ -274,7 +274,8 @@ def event_sets_with_activity(draw: st.DrawFn) -> list[Event]:
         events.append(Event(copied.uuid, copied.event, copied.timestamp, draw(st.sampled_from(ORGS)),
                             copied.properties, distinct_id=draw(st.sampled_from(("rival", "a-rival")))))
     for number in range(draw(st.integers(0, 4)) if intents else 0):
-        intent = draw(st.sampled_from(list(firsts.values()) if firsts and draw(st.integers(0, 4)) else intents))
+        of_firsts = bool(firsts) and draw(st.integers(0, 4)) != 0
+        intent = draw(st.sampled_from(list(firsts.values()) if of_firsts else intents))
         assert intent.timestamp is not None and isinstance(intent.properties, dict)
         product: Product = PRODUCTS[intent.properties["product_key"]]
         in_window = st.integers(0, product.window_days * 86_400 - 1)

@@ -197,8 +197,12 @@ def test_artifacts_of_an_earlier_run_are_not_kept_as_this_runs(
 def test_unit_tests_run_only_when_asked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                         flags: list[str], unit_tests_run: bool) -> None:
     commands: list[list[str]] = []
-    monkeypatch.setattr(scheduled_run, "invoke", lambda args: commands.append(args) or SimpleNamespace(
-        success=True, exception=None, result=[]))
+
+    def succeed(args: list[str]) -> SimpleNamespace:
+        commands.append(args)
+        return SimpleNamespace(success=True, exception=None, result=[])
+
+    monkeypatch.setattr(scheduled_run, "invoke", succeed)
     assert scheduled_run.main([*flags, "--target-path", str(tmp_path)]) == 0
     [build] = [command for command in commands if command[0] == "build"]
     assert ("unit_test" not in build) == unit_tests_run
