@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from compare import assert_same_rows
-from harness import BUILD_WITHOUT_TESTS, PROJECT_DIR, DbtError, Event, Warehouse
+from harness import BUILD_WITHOUT_TESTS, CLICKHOUSE, PROJECT_DIR, DbtError, Event, Warehouse, write_events
 from random_events import event_sets
 from test_products import IGNORED, add_product_model
 
@@ -305,6 +305,37 @@ def test_changed_vars_are_read_anew_by_the_next_build(warehouse: Warehouse) -> N
     warehouse.dbt(*BUILD_WITHOUT_TESTS, "--quiet")
     after = {row["org_id"]: (row["intent_at"], row["activated"]) for row in warehouse.rows("activation_surveys", "org_id")}
     assert after == {"p1": (day + dt.timedelta(days=40), True), "p9": (day + dt.timedelta(days=200), False)}
+    assert_incremental_equals_full_refresh(warehouse, BUILD_WITHOUT_TESTS)
+
+
+def test_another_source_replaces_the_stored_events(warehouse: Warehouse) -> None:
+    """Pointing the project at another source (var events_path on DuckDB,
+    events_database on ClickHouse) makes the next plain `dbt build` read
+    everything from it: no row of the first source stays, though o1's events
+    there are older than the look-back (the new source's o2 would otherwise
+    join them)."""
+    day = dt.datetime(2025, 1, 10, 9)
+    surveys = {"product_key": "surveys"}
+    warehouse.load([
+        Event("i1", "onboarding product selected", day, "o1", surveys),
+        Event("l1", "survey launched", day + dt.timedelta(days=1), "o1"),
+        Event("i9", "onboarding product selected", day + dt.timedelta(days=30), "o9", surveys),
+    ])
+    warehouse.dbt(*BUILD_WITHOUT_TESTS, "--quiet")
+    assert [row["org_id"] for row in warehouse.rows("activation_surveys", "org_id")] == ["o1", "o9"]
+    other_dir = warehouse.work_dir / "other-events"
+    other_dir.mkdir()
+    write_events(other_dir / "events.parquet", [
+        Event("j2", "onboarding product selected", day + dt.timedelta(days=40), "o2", surveys),
+    ])
+    other_database = f"{warehouse.schema}_other_events"
+    if warehouse.engine == "clickhouse":
+        CLICKHOUSE.load_events([str(other_dir / "events.parquet")], database=other_database)
+    warehouse.extra_vars.update(events_path=str(other_dir / "*.parquet"), events_database=other_database)
+    warehouse.dbt(*BUILD_WITHOUT_TESTS, "--quiet")
+    assert [row["event_uuid"] for row in warehouse.rows("stg_events_classified", "event_uuid")] == ["j2"]
+    outcomes = {row["org_id"]: (row["intent_at"], row["activated"]) for row in warehouse.rows("activation_surveys", "org_id")}
+    assert outcomes == {"o2": (day + dt.timedelta(days=40), False)}
     assert_incremental_equals_full_refresh(warehouse, BUILD_WITHOUT_TESTS)
 
 

@@ -46,8 +46,8 @@
 {%- endmacro %}
 
 
-{#- The vars that decide which rows the staging stores, with which
-    organization, and which intents count, as JSON. stg_tracked_events
+{#- The vars that decide which rows the staging stores (and from which
+    source), with which organization, and which intents count, as JSON. stg_tracked_events
     records them, and every product model's rows with their definition (see
     definition_hash): changing one makes the next build read and compute
     everything again, as a --full-refresh would. -#}
@@ -55,9 +55,16 @@
     {#- strings: --vars may give min_event_timestamp as a YAML date.
         reading: how the staging reads the source (2: ASCII spaces trimmed,
         product keys lower-cased with Unicode letters, zoned times as UTC);
-        bumped when that changes, so that an upgrade reads everything again. -#}
+        bumped when that changes, so that an upgrade reads everything again.
+        source: where the events are read from; the rows of another source
+        replace the stored ones rather than join them. -#}
     {{ return(tojson({
         'reading': 2,
+        'source': {
+            'events_path': var('events_path') | string,
+            'events_database': var('events_database') | string,
+            'events_table': var('events_table') | string,
+        },
         'org_key': var('org_key') | string,
         'intent_events': var('intent_events') | map('string') | sort | list,
         'min_event_timestamp': var('min_event_timestamp') | string,
@@ -114,7 +121,7 @@
     {%- if record is not none and record.vars_differ -%}
         {{ exceptions.raise_compiler_error(
             "product '" ~ product ~ "': the staging read the source with other vars than this run's "
-            ~ "(org_key, intent_events or min_event_timestamp changed), so " ~ model.name ~ " would read the old "
+            ~ "(org_key, intent_events, min_event_timestamp or the source's location changed), so " ~ model.name ~ " would read the old "
             ~ "organizations and intents. Run a plain dbt build (or select what records the staging too: "
             ~ "dbt build -s +" ~ model.name ~ " stg_tracked_events).") }}
     {%- endif -%}
