@@ -3,7 +3,9 @@
 Organizations sign up over the period, show intent for one to three of the
 seven example products (sometimes through cross-sell first, sometimes through
 the legacy event, sometimes twice), then activate, half-engage or do nothing,
-and use the product again months later, activated ones more often. Noise
+and use the product again months later, activated ones more often. One in 200
+also shows intent for llm_observability, which no model declares (the README's
+example of adding a product) and no event of the set activates. Noise
 events fill the set up to the requested size; a few rows have no
 organization, and some events are sent twice with one uuid.
 
