@@ -180,9 +180,12 @@ WRONG_VARS: list[tuple[dict[str, object], list[str]]] = [
         "var events_error_after_days must be a whole number of days above 0, or null, got 0"]),
     ({"intent_events": ["user showed product intent "], "as_of": "2025-06-30 00:00:00+02:00"}, [
         "var intent_events must be", "var as_of must be .* without a time zone"]),
-    ({"as_of": "2025-02-29", "events_warn_after_days": 1.5}, [
+    ({"as_of": "2025-02-29", "events_warn_after_days": 1.5, "min_event_timestamp": "1965-05-10 00:00:00"}, [
         'var as_of must be a UTC time .*got "2025-02-29"',
-        "var events_warn_after_days must be a whole number of days above 0, or null, got 1.5"]),
+        "var events_warn_after_days must be a whole number of days above 0, or null, got 1.5",
+        # ClickHouse wrapped a 1965 intent month to 2144
+        'var min_event_timestamp must be after 1970-01-01 00:00:00, .*got "1965-05-10 00:00:00"']),
+    ({"min_event_timestamp": "1970-01-01"}, ['var min_event_timestamp must be after 1970-01-01 00:00:00']),
 ]
 
 

@@ -16,12 +16,14 @@ import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from compare import assert_same_rows
-from harness import BUILD_WITHOUT_TESTS, CLICKHOUSE, PROJECT_DIR, DbtError, Event, Warehouse, write_events
+from harness import BUILD_WITHOUT_TESTS, CLICKHOUSE, EVENT_SCHEMA, PROJECT_DIR, DbtError, Event, Warehouse, write_events
 from random_events import event_sets
 from test_products import IGNORED, add_product_model
 
@@ -336,6 +338,51 @@ def test_another_source_replaces_the_stored_events(warehouse: Warehouse) -> None
     assert [row["event_uuid"] for row in warehouse.rows("stg_events_classified", "event_uuid")] == ["j2"]
     outcomes = {row["org_id"]: (row["intent_at"], row["activated"]) for row in warehouse.rows("activation_surveys", "org_id")}
     assert outcomes == {"o2": (day + dt.timedelta(days=40), False)}
+    assert_incremental_equals_full_refresh(warehouse, BUILD_WITHOUT_TESTS)
+
+
+def load_nanoseconds(warehouse: Warehouse, events: Sequence[tuple[Event, int]]) -> None:
+    """Adds a load whose timestamps are Parquet nanoseconds, as pandas writes
+    them: each event's time plus the nanoseconds beside it."""
+    epoch = dt.datetime(1970, 1, 1)
+    nanos = [(event.timestamp - epoch) // dt.timedelta(microseconds=1) * 1000 + extra
+             for event, extra in events if event.timestamp is not None]
+    table = pa.Table.from_pylist([event.row() for event, _ in events], schema=EVENT_SCHEMA)
+    column = table.schema.get_field_index("timestamp")
+    table = table.set_column(column, pa.field("timestamp", pa.timestamp("ns")), pa.array(nanos, pa.timestamp("ns")))
+    path = warehouse.events_dir / f"nanoseconds-{len(list(warehouse.events_dir.glob('*.parquet')))}.parquet"
+    pq.write_table(table, path)
+    if warehouse.engine == "clickhouse":
+        CLICKHOUSE.load_events([str(path)], database=f"{warehouse.schema}_events")
+
+
+def test_nanosecond_timestamps_are_cut_to_the_microsecond(warehouse: Warehouse) -> None:
+    """Parquet nanoseconds are cut to the microsecond, never rounded up, on
+    both engines (DuckDB's cast rounded): o0's intent 100 ns before February
+    stays in January; l1, 400 ns before the next run's look-back cutoff, is
+    neither lost (rounded, it sat on the cutoff: deleted, and not read again)
+    nor read twice; m1, 400 ns before min_event_timestamp, is rejected once
+    (rounded, it was accepted, and stored again by every run)."""
+    surveys = {"product_key": "surveys"}
+    last_of_january = dt.datetime(2025, 1, 31, 23, 59, 59, 999999)
+    launch = dt.datetime(2025, 3, 7, 11, 59, 59, 999999)
+    load_nanoseconds(warehouse, [
+        (Event("i0", "onboarding product selected", last_of_january, "o0", surveys), 900),
+        (Event("i1", "onboarding product selected", dt.datetime(2025, 3, 1, 10), "o1", surveys), 0),
+        (Event("l1", "survey launched", launch, "o1"), 600),
+        # the latest event: the next run reads again from 2025-03-07 12:00:00, 3 days before
+        (Event("z9", "survey launched", dt.datetime(2025, 3, 10, 12), "o9"), 0),
+        (Event("m1", "survey launched", dt.datetime(1999, 12, 31, 23, 59, 59, 999999), "o1"), 600),
+    ])
+    warehouse.dbt(*BUILD_WITHOUT_TESTS, "--quiet")
+    load_nanoseconds(warehouse, [(Event("v1", "survey response viewed", dt.datetime(2025, 3, 10, 13), "o1"), 0)])
+    warehouse.dbt(*BUILD_WITHOUT_TESTS, "--quiet")
+    outcomes = {row["org_id"]: (row["intent_at"], row["intent_month"], row["activated_at"])
+                for row in warehouse.rows("activation_surveys", "org_id")}
+    assert outcomes == {"o0": (last_of_january, dt.date(2025, 1, 1), None),
+                        "o1": (dt.datetime(2025, 3, 1, 10), dt.date(2025, 3, 1), launch)}
+    rejected = [(row["event_uuid"], row["rejection_reason"]) for row in warehouse.rows("stg_events_rejected", "event_uuid")]
+    assert rejected == [("m1", "timestamp_before_min")]
     assert_incremental_equals_full_refresh(warehouse, BUILD_WITHOUT_TESTS)
 
 

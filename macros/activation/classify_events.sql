@@ -123,7 +123,7 @@ from (
     select
         nullif({{ activation.trim_spaces('cast(uuid as ' ~ dbt.type_string() ~ ')') }}, '') as event_uuid,
         {{ activation.typed_event_name() }} as event_name,
-        cast({{ adapter.quote('timestamp') }} as {{ activation.type_timestamp() }}) as event_at,
+        {{ activation.source_event_time(source('posthog', 'events')) }} as event_at,
         cast(distinct_id as {{ dbt.type_string() }}) as distinct_id,
         {%- if org_key.startswith('properties.') %}
         {#- only from a JSON object: DuckDB's JSON functions raise on other text -#}

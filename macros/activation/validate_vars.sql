@@ -54,6 +54,12 @@
                 ~ (", or null" if name == 'as_of' else ''))) -%}
         {%- endif -%}
     {%- endfor -%}
+    {#- the text compares as the time: four-digit years, fixed fields -#}
+    {%- if activation.is_utc_timestamp(var('min_event_timestamp'))
+        and var('min_event_timestamp') | string <= '1970-01-01 00:00:00' -%}
+        {%- do problems.append(activation.var_problem('min_event_timestamp',
+            "after 1970-01-01 00:00:00, where ClickHouse's dates (intent months) start")) -%}
+    {%- endif -%}
 
     {%- if problems -%}
         {{ exceptions.raise_compiler_error(problems | join('\n')) }}

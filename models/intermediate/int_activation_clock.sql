@@ -21,7 +21,7 @@ with
 
 source_times as (
 
-    select cast({{ adapter.quote('timestamp') }} as {{ activation.type_timestamp() }}) as event_at
+    select {{ activation.source_event_time(source('posthog', 'events')) }} as event_at
     from {{ source('posthog', 'events') }}
     {%- if since is not none %}
     where {{ adapter.quote('timestamp') }} >= {{ since }}
