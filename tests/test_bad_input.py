@@ -98,7 +98,7 @@ def test_names_with_quotes_backslashes_and_unicode_match_exactly(tmp_path: Path,
 {{ product_activation(
     product='odd',
     activation_criteria=[{'event': "it's \\"quoted\\" \\\\ ünïcode", 'properties': {"plan's": "a\\\\b'c"}}],
-    survival_criteria=[{'event': "x'); drop table stg_events; --"}],
+    survival_criteria=[{'event': "x'); drop table stg_events; --", 'properties': {'*': 'star', 'a/b~c.d': 'v'}}],
 ) }}
 """)
     warehouse = Warehouse(tmp_path / "run", project_dir=project, engine=engine)
@@ -109,14 +109,16 @@ def test_names_with_quotes_backslashes_and_unicode_match_exactly(tmp_path: Path,
         Event("i2", "user showed product intent", WHEN, "o2", intent),
         Event("e2", odd_event.upper(), WHEN + dt.timedelta(days=1), "o2", {"plan's": "a\\b'c"}),
         Event("e3", odd_event, WHEN + dt.timedelta(days=1), "o2", {"plan's": "a\\\\b'c"}),
-        Event("s1", SQL_LIKE, WHEN + dt.timedelta(days=100), "o'1"),
+        # keys a JSONPath reads otherwise: DuckDB's "$.\"*\"" was a wildcard (a list: the build failed)
+        Event("s1", SQL_LIKE, WHEN + dt.timedelta(days=100), "o'1", {"a/b~c.d": "v", "*": "star", "x": "y"}),
+        Event("s2", SQL_LIKE, WHEN + dt.timedelta(days=100), "o2", {"*": "star", "a": {"b~c.d": "v"}}),
     ])
     warehouse.build()
     rows = {row["org_id"]: row for row in warehouse.rows("activation_odd", "org_id")}
     assert (rows["o'1"]["activated"], rows["o'1"]["survived"]) == (True, True)
     assert (rows["o2"]["activated"], rows["o2"]["survived"]) == (False, False)
     # e2's name differs (upper case), so no model reads it: it is not even stored.
-    assert warehouse.query("select count(*) from stg_events") == [(5,)]
+    assert warehouse.query("select count(*) from stg_events") == [(6,)]
 
 
 def test_an_organization_property_that_is_not_a_string_is_a_missing_organization(warehouse: Warehouse) -> None:

@@ -57,6 +57,8 @@ def events() -> list[Event]:
         Event("n5f2", FILTER, at(3, 16), "n5"),
         # s1: surveys, nothing launched yet. Window ends Apr 18.
         intent("i6", "s1", at(3, 19), product="surveys"),
+        # s2: surveys intent after as_of (a clock set in the past): no window is open at as_of yet.
+        intent("i8", "s2", at(3, 25), product="surveys"),
         # f1: feature flags, window ends Mar 26 (6 days left). One flag created by property
         # (a rollout one does not count): 1 of 2. Two updated by property: met.
         intent("i7", "f1", at(3, 12), product="feature_flags"),

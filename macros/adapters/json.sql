@@ -16,9 +16,11 @@
 {%- endmacro %}
 
 {#- The property's value when it is a JSON string, else null: numbers and
-    booleans are not strings, on every adapter alike. -#}
+    booleans are not strings, on every adapter alike. The key goes in a JSON
+    Pointer (RFC 6901: ~ and / escaped), which names it exactly: in a
+    JSONPath, even quoted, DuckDB reads "*" as a wildcard. -#}
 {% macro default__json_string(column, key) -%}
-    {%- set path = activation.string_literal('$."' ~ key ~ '"') -%}
+    {%- set path = activation.string_literal('/' ~ key.replace('~', '~0').replace('/', '~1')) -%}
     case when json_type({{ column }}, {{ path }}) = 'VARCHAR' then json_extract_string({{ column }}, {{ path }}) end
 {%- endmacro %}
 

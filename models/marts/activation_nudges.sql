@@ -129,3 +129,5 @@ select
     cast(missing_criteria.qualifying_events as {{ dbt.type_bigint() }}) as qualifying_events
 from missing_criteria
 cross join clock
+{# a clock set before an intent (var as_of): its window has not opened yet #}
+where missing_criteria.intent_at <= clock.as_of
