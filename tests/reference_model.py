@@ -193,6 +193,8 @@ def _json_object(text: str | None) -> dict[str, Any] | None:
     try:
         # the first of repeated keys counts, as the engines' JSON functions read it
         value = json.loads(text, object_pairs_hook=lambda pairs: dict(reversed(pairs)))
+        # a lone surrogate escape (\ud800) is no Unicode text: the engines reject the document
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
     except ValueError:
         return None
     return value if isinstance(value, dict) else None

@@ -199,6 +199,9 @@ def edge_events() -> list[Event]:
         Event("n7-i", intent, day, "edge-n7", {"product_key": "  "}),
         Event("n8-i", intent, day, " edge-n8 ", surveys), Event("n8-l", "survey launched", later, "edge-n8  "),
         Event("n9-i", intent, day, "edge-n9", {"product_key": "surveys", "intent_context": "Web_Analytics_Insight"}),
+        # a lone surrogate escape is no Unicode text: both engines reject the properties
+        Event("n10-i", intent, day, "edge-n10", surveys),
+        Event("n10-l", "survey launched", later, "edge-n10", '{"note": "\\ud800"}'),
     ]
     # The latest source event ($pageview: read by no model) is the clock, exactly on boundaries:
     # August's cohort (Sep 1 + 4 months) is just mature; an intent exactly 30 days, and one
