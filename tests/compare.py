@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 from typing import Any
 
 Snapshot = dict[str, list[dict[str, Any]]]
@@ -15,12 +16,15 @@ def differences(left: list[dict[str, Any]], right: list[dict[str, Any]]) -> tupl
     return sorted(left_rows - right_rows, key=repr), sorted(right_rows - left_rows, key=repr)
 
 
-def assert_same_rows(left: Snapshot, right: Snapshot, label: str) -> None:
-    """Every relation holds the same rows in both snapshots, in both directions."""
+def assert_same_rows(left: Snapshot, right: Snapshot, label: str, ignored_columns: Collection[str] = ()) -> None:
+    """Every relation holds the same rows in both snapshots, in both directions
+    (`ignored_columns` left out of every row)."""
     assert left.keys() == right.keys()
     problems = []
     for relation in left:
-        only_left, only_right = differences(left[relation], right[relation])
+        only_left, only_right = differences(
+            [{name: value for name, value in row.items() if name not in ignored_columns} for row in left[relation]],
+            [{name: value for name, value in row.items() if name not in ignored_columns} for row in right[relation]])
         if only_left or only_right:
             problems.append(
                 f"{relation}: {len(only_left)} rows only in the first, {len(only_right)} only in the"
