@@ -189,6 +189,7 @@ WRONG_VARS: list[tuple[dict[str, object], list[str]]] = [
         # ClickHouse wrapped a 1965 intent month to 2144
         'var min_event_timestamp must be after 1970-01-01 00:00:00, .*got "1965-05-10 00:00:00"']),
     ({"min_event_timestamp": "1970-01-01"}, ['var min_event_timestamp must be after 1970-01-01 00:00:00']),
+    ({"min_event_timestamp": "1970-01-01 00:00:00.000000"}, ['var min_event_timestamp must be after 1970-01-01']),
 ]
 
 

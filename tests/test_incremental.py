@@ -315,7 +315,7 @@ def test_another_source_replaces_the_stored_events(warehouse: Warehouse) -> None
     events_database on ClickHouse) makes the next plain `dbt build` read
     everything from it: no row of the first source stays, though o1's events
     there are older than the look-back (the new source's o2 would otherwise
-    join them)."""
+    join them). The var the engine does not read is not recorded."""
     day = dt.datetime(2025, 1, 10, 9)
     surveys = {"product_key": "surveys"}
     warehouse.load([
@@ -331,38 +331,51 @@ def test_another_source_replaces_the_stored_events(warehouse: Warehouse) -> None
         Event("j2", "onboarding product selected", day + dt.timedelta(days=40), "o2", surveys),
     ])
     other_database = f"{warehouse.schema}_other_events"
+    other_path = str(other_dir / "*.parquet")
     if warehouse.engine == "clickhouse":
         CLICKHOUSE.load_events([str(other_dir / "events.parquet")], database=other_database)
-    warehouse.extra_vars.update(events_path=str(other_dir / "*.parquet"), events_database=other_database)
+        warehouse.extra_vars.update(events_database=other_database)
+        unread = ("events_path", other_path)
+    else:
+        warehouse.extra_vars.update(events_path=other_path)
+        unread = ("events_database", other_database)
     warehouse.dbt(*BUILD_WITHOUT_TESTS, "--quiet")
+    # the other engine's var: no source of this one, so not what the staging records
+    warehouse.dbt(*BUILD_WITHOUT_TESTS, "--quiet", vars=dict([unread]))
+    [(recorded,)] = warehouse.query("select distinct staging_vars from stg_tracked_events")
+    assert unread[1] not in recorded
     assert [row["event_uuid"] for row in warehouse.rows("stg_events_classified", "event_uuid")] == ["j2"]
     outcomes = {row["org_id"]: (row["intent_at"], row["activated"]) for row in warehouse.rows("activation_surveys", "org_id")}
     assert outcomes == {"o2": (day + dt.timedelta(days=40), False)}
     assert_incremental_equals_full_refresh(warehouse, BUILD_WITHOUT_TESTS)
 
 
-def load_nanoseconds(warehouse: Warehouse, events: Sequence[tuple[Event, int]]) -> None:
+def load_nanoseconds(warehouse: Warehouse, events: Sequence[tuple[Event, int]], zone: str | None) -> None:
     """Adds a load whose timestamps are Parquet nanoseconds, as pandas writes
-    them: each event's time plus the nanoseconds beside it."""
+    them (with `zone` when the frame's times carry one): each event's time
+    plus the nanoseconds beside it."""
     epoch = dt.datetime(1970, 1, 1)
-    nanos = [(event.timestamp - epoch) // dt.timedelta(microseconds=1) * 1000 + extra
-             for event, extra in events if event.timestamp is not None]
+    nanos = [None if event.timestamp is None else (event.timestamp - epoch) // dt.timedelta(microseconds=1) * 1000 + extra
+             for event, extra in events]
     table = pa.Table.from_pylist([event.row() for event, _ in events], schema=EVENT_SCHEMA)
     column = table.schema.get_field_index("timestamp")
-    table = table.set_column(column, pa.field("timestamp", pa.timestamp("ns")), pa.array(nanos, pa.timestamp("ns")))
+    kind = pa.timestamp("ns", tz=zone)
+    table = table.set_column(column, pa.field("timestamp", kind), pa.array(nanos, kind))
     path = warehouse.events_dir / f"nanoseconds-{len(list(warehouse.events_dir.glob('*.parquet')))}.parquet"
     pq.write_table(table, path)
     if warehouse.engine == "clickhouse":
         CLICKHOUSE.load_events([str(path)], database=f"{warehouse.schema}_events")
 
 
-def test_nanosecond_timestamps_are_cut_to_the_microsecond(warehouse: Warehouse) -> None:
+@pytest.mark.parametrize("zone", [None, "UTC"])
+def test_nanosecond_timestamps_are_cut_to_the_microsecond(warehouse: Warehouse, zone: str | None) -> None:
     """Parquet nanoseconds are cut to the microsecond, never rounded up, on
     both engines (DuckDB's cast rounded): o0's intent 100 ns before February
     stays in January; l1, 400 ns before the next run's look-back cutoff, is
     neither lost (rounded, it sat on the cutoff: deleted, and not read again)
     nor read twice; m1, 400 ns before min_event_timestamp, is rejected once
-    (rounded, it was accepted, and stored again by every run)."""
+    (rounded, it was accepted, and stored again by every run). Zoned
+    nanoseconds (TIMESTAMPTZ_NS) DuckDB could not cast at all."""
     surveys = {"product_key": "surveys"}
     last_of_january = dt.datetime(2025, 1, 31, 23, 59, 59, 999999)
     launch = dt.datetime(2025, 3, 7, 11, 59, 59, 999999)
@@ -373,9 +386,9 @@ def test_nanosecond_timestamps_are_cut_to_the_microsecond(warehouse: Warehouse) 
         # the latest event: the next run reads again from 2025-03-07 12:00:00, 3 days before
         (Event("z9", "survey launched", dt.datetime(2025, 3, 10, 12), "o9"), 0),
         (Event("m1", "survey launched", dt.datetime(1999, 12, 31, 23, 59, 59, 999999), "o1"), 600),
-    ])
+    ], zone)
     warehouse.dbt(*BUILD_WITHOUT_TESTS, "--quiet")
-    load_nanoseconds(warehouse, [(Event("v1", "survey response viewed", dt.datetime(2025, 3, 10, 13), "o1"), 0)])
+    load_nanoseconds(warehouse, [(Event("v1", "survey response viewed", dt.datetime(2025, 3, 10, 13), "o1"), 0)], zone)
     warehouse.dbt(*BUILD_WITHOUT_TESTS, "--quiet")
     outcomes = {row["org_id"]: (row["intent_at"], row["intent_month"], row["activated_at"])
                 for row in warehouse.rows("activation_surveys", "org_id")}

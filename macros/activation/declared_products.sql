@@ -48,7 +48,8 @@
         {{ exceptions.raise_compiler_error(
             "product '" ~ product.spec.product ~ "': the table of " ~ product.model ~ " was computed with another "
             ~ "definition than the project's now (its criteria, windows, contexts or candidates, the vars "
-            ~ "org_key, intent_events or min_event_timestamp, or the events the models read changed), so "
+            ~ "org_key, intent_events, min_event_timestamp or the source's location, the events the models read, "
+            ~ "or an upgrade of how the staging reads the source), so "
             ~ model.name ~ " would read stale rows. Run a plain dbt build, which builds it first, or select it "
             ~ "too: dbt build -s +" ~ product.model ~ " +" ~ model.name ~ ".") }}
     {%- endif -%}

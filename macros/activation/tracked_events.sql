@@ -53,18 +53,17 @@
     everything again, as a --full-refresh would. -#}
 {% macro staging_vars() %}
     {#- strings: --vars may give min_event_timestamp as a YAML date.
-        reading: how the staging reads the source (2: ASCII spaces trimmed,
-        product keys lower-cased with Unicode letters, zoned times as UTC);
-        bumped when that changes, so that an upgrade reads everything again.
-        source: where the events are read from; the rows of another source
-        replace the stored ones rather than join them. -#}
+        reading: how the staging reads the source (3: ASCII spaces trimmed,
+        product keys lower-cased with Unicode letters, zoned times as UTC,
+        times cut to the microsecond); bumped when that changes, so that an
+        upgrade reads everything again.
+        source: where the events are read from, as the target's engine
+        reads them (ClickHouse a table, DuckDB files); the rows of another
+        source replace the stored ones rather than join them. -#}
     {{ return(tojson({
-        'reading': 2,
-        'source': {
-            'events_path': var('events_path') | string,
-            'events_database': var('events_database') | string,
-            'events_table': var('events_table') | string,
-        },
+        'reading': 3,
+        'source': var('events_database') ~ '.' ~ var('events_table') if target.type == 'clickhouse'
+            else var('events_path') | string,
         'org_key': var('org_key') | string,
         'intent_events': var('intent_events') | map('string') | sort | list,
         'min_event_timestamp': var('min_event_timestamp') | string,
@@ -121,7 +120,8 @@
     {%- if record is not none and record.vars_differ -%}
         {{ exceptions.raise_compiler_error(
             "product '" ~ product ~ "': the staging read the source with other vars than this run's "
-            ~ "(org_key, intent_events, min_event_timestamp or the source's location changed), so " ~ model.name ~ " would read the old "
+            ~ "(org_key, intent_events, min_event_timestamp or the source's location changed, or an upgrade of this "
+            ~ "project reads the source otherwise), so " ~ model.name ~ " would read the old "
             ~ "organizations and intents. Run a plain dbt build (or select what records the staging too: "
             ~ "dbt build -s +" ~ model.name ~ " stg_tracked_events).") }}
     {%- endif -%}

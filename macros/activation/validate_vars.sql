@@ -54,9 +54,9 @@
                 ~ (", or null" if name == 'as_of' else ''))) -%}
         {%- endif -%}
     {%- endfor -%}
-    {#- the text compares as the time: four-digit years, fixed fields -#}
     {%- if activation.is_utc_timestamp(var('min_event_timestamp'))
-        and var('min_event_timestamp') | string <= '1970-01-01 00:00:00' -%}
+        and modules.datetime.datetime.fromisoformat(var('min_event_timestamp') | string)
+            <= modules.datetime.datetime(1970, 1, 1) -%}
         {%- do problems.append(activation.var_problem('min_event_timestamp',
             "after 1970-01-01 00:00:00, where ClickHouse's dates (intent months) start")) -%}
     {%- endif -%}

@@ -24,19 +24,25 @@
 {#- DuckDB rounds nanoseconds to the nearest microsecond when casting to
     timestamp (and cannot cast TIMESTAMPTZ_NS at all), so nanosecond columns
     (pandas writes them) are floored through their epoch; only those, since
-    epoch_ns overflows outside 1677-2262. The type is asked when a model
-    runs (not in unit tests, whose source is a fixture, nor when compiling
-    or linting without the source at hand: those show the plain cast). -#}
+    epoch_ns overflows outside 1677-2262. Its // cuts toward zero, so a
+    negative remainder takes one microsecond more; an infinite time has no
+    epoch and keeps the plain cast (rejected as before min or in the future).
+    The type is asked of the source when a model runs or is shown, not in
+    unit tests (their source is a fixture) nor in `dbt compile`, docs or
+    lint, which may run without the source at hand: their SQL shows the
+    plain cast. -#}
 {% macro default__source_event_time(relation) -%}
     {%- set column = adapter.quote('timestamp') -%}
     {%- set column_type = none -%}
-    {%- if execute and model.resource_type == 'model' and flags.WHICH in ['run', 'build'] -%}
+    {%- if execute and model.resource_type == 'model' and flags.WHICH in ['run', 'build', 'show'] -%}
         {%- set column_type = run_query('select column_type from (describe select ' ~ column ~ ' from '
             ~ relation ~ ')').columns[0].values()[0] -%}
     {%- endif -%}
     {%- if column_type in ['TIMESTAMP_NS', 'TIMESTAMPTZ_NS'] -%}
         {%- set nanos = 'epoch_ns(' ~ column ~ ')' -%}
-        make_timestamp(({{ nanos }} - (({{ nanos }} % 1000) + 1000) % 1000) // 1000)
+        coalesce(
+            make_timestamp({{ nanos }} // 1000 - case when {{ nanos }} % 1000 < 0 then 1 else 0 end),
+            cast(cast({{ column }} as timestamptz) as {{ activation.type_timestamp() }}))
     {%- else -%}
         cast({{ column }} as {{ activation.type_timestamp() }})
     {%- endif -%}
