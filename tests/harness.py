@@ -167,9 +167,14 @@ class Warehouse:
 
     def load(self, events: Iterable[Event]) -> None:
         """Adds a file of events to the source: a new load, never replacing an earlier one."""
+        self.load_table(pa.Table.from_pylist([event.row() for event in events], schema=EVENT_SCHEMA))
+
+    def load_table(self, table: pa.Table) -> None:
+        """Adds a load written from `table` (the source's columns, with types of the test's choosing)."""
         number = len(list(self.events_dir.glob("*.parquet")))
         path = self.events_dir / f"load-{number:04d}.parquet"
-        write_events(path, events)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(table, path)
         if self.engine == "clickhouse":
             CLICKHOUSE.load_events([str(path)], database=f"{self.schema}_events")
 

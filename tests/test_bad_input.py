@@ -150,10 +150,7 @@ def test_event_times_with_a_time_zone_are_read_as_utc_or_stop_the_build(warehous
               {"product_key": "surveys"}),
         Event("l1", "survey launched", dt.datetime(2025, 3, 3, 2, tzinfo=dt.UTC), "o1"),
     ]
-    path = warehouse.events_dir / "zoned.parquet"
-    pq.write_table(pa.Table.from_pylist([event.row() for event in events], schema=schema), path)
-    if warehouse.engine == "clickhouse":
-        CLICKHOUSE.load_events([str(path)], database=f"{warehouse.schema}_events")
+    warehouse.load_table(pa.Table.from_pylist([event.row() for event in events], schema=schema))
     warehouse.build()
     assert warehouse.query("select org_id, intent_at, intent_month, activated_at from activation_surveys") == [
         ("o1", dt.datetime(2025, 2, 1, 3), dt.date(2025, 2, 1), dt.datetime(2025, 3, 3, 2))]

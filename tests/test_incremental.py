@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -360,11 +359,7 @@ def load_nanoseconds(warehouse: Warehouse, events: Sequence[tuple[Event, int]], 
     table = pa.Table.from_pylist([event.row() for event, _ in events], schema=EVENT_SCHEMA)
     column = table.schema.get_field_index("timestamp")
     kind = pa.timestamp("ns", tz=zone)
-    table = table.set_column(column, pa.field("timestamp", kind), pa.array(nanos, kind))
-    path = warehouse.events_dir / f"nanoseconds-{len(list(warehouse.events_dir.glob('*.parquet')))}.parquet"
-    pq.write_table(table, path)
-    if warehouse.engine == "clickhouse":
-        CLICKHOUSE.load_events([str(path)], database=f"{warehouse.schema}_events")
+    warehouse.load_table(table.set_column(column, pa.field("timestamp", kind), pa.array(nanos, kind)))
 
 
 @pytest.mark.parametrize("zone", [None, "UTC"])

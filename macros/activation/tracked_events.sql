@@ -57,13 +57,11 @@
         product keys lower-cased with Unicode letters, zoned times as UTC,
         times cut to the microsecond); bumped when that changes, so that an
         upgrade reads everything again.
-        source: where the events are read from, as the target's engine
-        reads them (ClickHouse a table, DuckDB files); the rows of another
-        source replace the stored ones rather than join them. -#}
+        source: where the events are read from (source_location); the rows
+        of another source replace the stored ones rather than join them. -#}
     {{ return(tojson({
         'reading': 3,
-        'source': var('events_database') ~ '.' ~ var('events_table') if target.type == 'clickhouse'
-            else var('events_path') | string,
+        'source': activation.source_location(),
         'org_key': var('org_key') | string,
         'intent_events': var('intent_events') | map('string') | sort | list,
         'min_event_timestamp': var('min_event_timestamp') | string,
@@ -117,25 +115,25 @@
     {%- endif -%}
     {%- set record = activation.staging_record() -%}
     {%- set unread = event_names | reject('in', record.names if record is not none else []) | list -%}
+    {%- set advice = "Run a plain dbt build (or select what records the staging too: dbt build -s +"
+        ~ model.name ~ " stg_tracked_events)." -%}
     {%- if record is not none and record.vars_differ -%}
         {{ exceptions.raise_compiler_error(
             "product '" ~ product ~ "': the staging read the source with other vars than this run's "
             ~ "(org_key, intent_events, min_event_timestamp or the source's location changed, or an upgrade of this "
             ~ "project reads the source otherwise), so " ~ model.name ~ " would read the old "
-            ~ "organizations and intents. Run a plain dbt build (or select what records the staging too: "
-            ~ "dbt build -s +" ~ model.name ~ " stg_tracked_events).") }}
+            ~ "organizations and intents. " ~ advice) }}
     {%- endif -%}
     {%- if unread -%}
         {{ exceptions.raise_compiler_error(
             "product '" ~ product ~ "': the staging has not read the history of " ~ unread | map('tojson') | join(', ')
             ~ " (not tracked when stg_events_classified last ran), so " ~ model.name ~ " would miss those events. "
-            ~ "Run a plain dbt build (or select what records the staging too: dbt build -s +" ~ model.name ~ " stg_tracked_events).") }}
+            ~ advice) }}
     {%- endif -%}
     {%- if record is not none and record.names != activation.tracked_event_names() -%}
         {{ exceptions.raise_compiler_error(
             "product '" ~ product ~ "': the events the models read changed (a product, criterion or candidate "
             ~ "added or removed) since the staging last read the source; its next build reads the whole source "
-            ~ "again, which " ~ model.name ~ " must follow. Run a plain dbt build (or select what records the "
-            ~ "staging too: dbt build -s +" ~ model.name ~ " stg_tracked_events).") }}
+            ~ "again, which " ~ model.name ~ " must follow. " ~ advice) }}
     {%- endif -%}
 {% endmacro %}

@@ -23,6 +23,23 @@
 {% endmacro %}
 
 
+{#- Where the events are read from, as text: what the target's engine reads
+    (staging_vars records it, so that another source is read anew). -#}
+{% macro source_location() %}
+    {{ return(adapter.dispatch('source_location', 'activation')()) }}
+{% endmacro %}
+
+{#- DuckDB: the Parquet files of var('events_path'). -#}
+{% macro default__source_location() %}
+    {{ return(var('events_path') | string) }}
+{% endmacro %}
+
+{#- ClickHouse: the table var('events_database').var('events_table'). -#}
+{% macro clickhouse__source_location() %}
+    {{ return(var('events_database') ~ '.' ~ var('events_table')) }}
+{% endmacro %}
+
+
 {#- Raises when the events' `timestamp` has a time zone and the session's
     own is not UTC: casting it to the models' timestamp type would give
     local times, shifting windows and months (and the look-back's read). -#}
