@@ -107,11 +107,15 @@ class Event:
         }
 
 
+def events_table(events: Iterable[Event], schema: pa.Schema = EVENT_SCHEMA) -> pa.Table:
+    """Events as an Arrow table in the source's shape (with `schema`'s types)."""
+    return pa.Table.from_pylist([event.row() for event in events], schema=schema)
+
+
 def write_events(path: Path, events: Iterable[Event]) -> None:
     """Writes events as one Parquet file in the source's shape."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    table = pa.Table.from_pylist([event.row() for event in events], schema=EVENT_SCHEMA)
-    pq.write_table(table, path)
+    pq.write_table(events_table(events), path)
 
 
 class DbtError(AssertionError):
@@ -167,7 +171,7 @@ class Warehouse:
 
     def load(self, events: Iterable[Event]) -> None:
         """Adds a file of events to the source: a new load, never replacing an earlier one."""
-        self.load_table(pa.Table.from_pylist([event.row() for event in events], schema=EVENT_SCHEMA))
+        self.load_table(events_table(events))
 
     def load_table(self, table: pa.Table) -> None:
         """Adds a load written from `table` (the source's columns, with types of the test's choosing)."""

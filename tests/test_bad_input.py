@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from compare import assert_same_rows
-from harness import CLICKHOUSE, EVENT_SCHEMA, PROJECT_DIR, DbtError, Event, Warehouse, node_results
+from harness import CLICKHOUSE, EVENT_SCHEMA, PROJECT_DIR, DbtError, Event, Warehouse, events_table, node_results
 from test_end_to_end import hand_built_events
 from test_products import IGNORED, add_product_model
 
@@ -150,7 +150,7 @@ def test_event_times_with_a_time_zone_are_read_as_utc_or_stop_the_build(warehous
               {"product_key": "surveys"}),
         Event("l1", "survey launched", dt.datetime(2025, 3, 3, 2, tzinfo=dt.UTC), "o1"),
     ]
-    warehouse.load_table(pa.Table.from_pylist([event.row() for event in events], schema=schema))
+    warehouse.load_table(events_table(events, schema))
     warehouse.build()
     assert warehouse.query("select org_id, intent_at, intent_month, activated_at from activation_surveys") == [
         ("o1", dt.datetime(2025, 2, 1, 3), dt.date(2025, 2, 1), dt.datetime(2025, 3, 3, 2))]

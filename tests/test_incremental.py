@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from compare import assert_same_rows
-from harness import BUILD_WITHOUT_TESTS, CLICKHOUSE, EVENT_SCHEMA, PROJECT_DIR, DbtError, Event, Warehouse, write_events
+from harness import BUILD_WITHOUT_TESTS, CLICKHOUSE, PROJECT_DIR, DbtError, Event, Warehouse, events_table, write_events
 from random_events import event_sets
 from test_products import IGNORED, add_product_model
 
@@ -356,7 +356,7 @@ def load_nanoseconds(warehouse: Warehouse, events: Sequence[tuple[Event, int]], 
     epoch = dt.datetime(1970, 1, 1)
     nanos = [None if event.timestamp is None else (event.timestamp - epoch) // dt.timedelta(microseconds=1) * 1000 + extra
              for event, extra in events]
-    table = pa.Table.from_pylist([event.row() for event, _ in events], schema=EVENT_SCHEMA)
+    table = events_table(event for event, _ in events)
     column = table.schema.get_field_index("timestamp")
     kind = pa.timestamp("ns", tz=zone)
     warehouse.load_table(table.set_column(column, pa.field("timestamp", kind), pa.array(nanos, kind)))
