@@ -260,7 +260,7 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("--http-port", type=int, default=int(os.environ.get("CLICKHOUSE_PORT", "8123")))
     parser.add_argument("--tcp-port", type=int, default=int(os.environ.get("CLICKHOUSE_TCP_PORT", "9000")))
     parser.add_argument("--replace", action="store_true", help="load-events: empty the events table first")
-    args = parser.parse_args(argv)
+    args = parser.parse_intermixed_args(argv)
     user = os.environ.get("CLICKHOUSE_USER", DEFAULT_USER)
     password = os.environ.get("CLICKHOUSE_PASSWORD", "")
     server = Server(args.folder, args.http_port, args.tcp_port, user, password)
