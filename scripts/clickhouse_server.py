@@ -39,6 +39,7 @@ import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.etree import ElementTree
 from xml.sax.saxutils import escape
 
 DEFAULT_FOLDER = Path("target/clickhouse")
@@ -126,10 +127,14 @@ def running_pid(folder: Path) -> int | None:
     """The pid of the server on `folder`, if one is alive."""
     try:
         pid = int((folder / "server.pid").read_text())
-        os.kill(pid, 0)
-    except (FileNotFoundError, ValueError, ProcessLookupError):
+    except (FileNotFoundError, ValueError):
         return None
-    return pid
+    try:
+        # a pid of a server that died long ago may since name another process
+        ours = b"_serve" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        ours = False
+    return pid if ours and _alive(pid) else None
 
 
 def ping(server: Server, timeout: float = 1.0) -> bool:
@@ -278,8 +283,12 @@ def main(argv: Sequence[str]) -> int:
             if pid is None:
                 print(f"no server on {args.folder}")
                 return 1
-            print(f"running on {args.folder} (pid {pid}); /ping on port {args.http_port}: "
-                  f"{'ok' if ping(server) else 'no answer'}")
+            # the ports it was started with, whatever this shell's defaults
+            config = ElementTree.parse(args.folder / "config.xml").getroot()
+            server = Server(args.folder, int(config.findtext("http_port") or 8123),
+                            int(config.findtext("tcp_port") or 9000))
+            print(f"running on {args.folder} (pid {pid}), http port {server.http_port}, native port "
+                  f"{server.tcp_port}; /ping: {'ok' if ping(server) else 'no answer'}")
         else:
             import clickhouse_events  # scripts/ is on the path when run as a script
 

@@ -121,7 +121,7 @@ def test_a_server_that_dies_mid_build_fails_the_build_and_the_next_build_recover
             with server.client() as connection:
                 [[tables]] = connection.query(
                     "select count() from system.tables where database = {database:String}"
-                    " and name = 'stg_events' and total_rows > 0",
+                    " and name = 'stg_events_classified' and total_rows > 0",
                     parameters={"database": warehouse.schema}).result_rows
             if tables:
                 pid = SERVER.running_pid(server.server.folder)
