@@ -51,6 +51,8 @@ BUILD_WITHOUT_TESTS = ("build", "--exclude-resource-type", "test", "--exclude-re
 
 def load_script(name: str) -> ModuleType:
     """scripts/<name>.py as a module (the source schema, the sample data and the server come from there)."""
+    if str(PROJECT_DIR / "scripts") not in sys.path:
+        sys.path.append(str(PROJECT_DIR / "scripts"))  # what the scripts import from each other, as when run
     spec = importlib.util.spec_from_file_location(name, PROJECT_DIR / "scripts" / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from compare import assert_same_rows
-from harness import CLICKHOUSE, EVENTS, SERVER, ClickHouse, DbtError, Event, Warehouse, write_events
+from harness import CLICKHOUSE, EVENTS, SERVER, ClickHouse, DbtError, Event, Warehouse, load_script, write_events
 from sample_data import sample_events
 
 AS_OF = {"as_of": "2026-01-01 00:00:00"}
@@ -37,6 +37,23 @@ def built(warehouse: Warehouse, staging: bool = False) -> dict[str, list[dict[st
     return snapshot
 
 
+def assert_read_through_the_profile(warehouse: Warehouse) -> None:
+    """show_mart.py and report.py read the mart through the profile's clickhouse
+    target (scripts/warehouse.py), over the warehouse's transport: the same rows."""
+    saved = dict(os.environ)
+    os.environ["DBT_PROFILES_DIR"] = str(warehouse.work_dir)  # the warehouse's profiles.yml
+    try:
+        table = load_script("show_mart").fetch("clickhouse", "select * from activation_funnel_monthly", "")
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    expected = warehouse.rows("activation_funnel_monthly", "product, intent_month")
+    rows = sorted(table.to_pylist(), key=lambda row: (row["product"], row["intent_month"]))
+    assert [row["product"] for row in rows] == [row["product"] for row in expected]
+    assert [row["retained_orgs"] for row in rows] == [row["retained_orgs"] for row in expected]
+    assert [row["intent_month"] for row in rows] == [row["intent_month"] for row in expected]
+
+
 @pytest.fixture(scope="module")
 def events() -> list[Event]:
     return sample_events(events=4_000, seed=24)
@@ -48,6 +65,7 @@ def over_http(tmp_path_factory: pytest.TempPathFactory, events: list[Event]) -> 
     warehouse = Warehouse(tmp_path_factory.mktemp("http"), engine="clickhouse", extra_vars=AS_OF)
     warehouse.load(events)
     warehouse.build()
+    assert_read_through_the_profile(warehouse)
     return built(warehouse)
 
 
@@ -61,6 +79,7 @@ def test_the_native_protocol_and_tls_build_what_http_builds(
     snapshot = built(warehouse)
     assert all(snapshot.values())  # nothing compared is empty
     assert_same_rows(over_http, snapshot, f"HTTP vs {transport}", ignored_columns=IGNORED)
+    assert_read_through_the_profile(warehouse)
 
 
 def test_tls_checks_the_certificate(tmp_path: Path) -> None:
