@@ -81,16 +81,23 @@ def main() -> None:
             if path.name not in ("activation_session_replay.sql", "_products.yml"):
                 path.unlink()
         shutil.copy(project / "profiles.example.yml", project / "profiles.yml")
-        env = {**os.environ, "DBT_PROFILES_DIR": str(project),
-               "ACTIVATION_DUCKDB_PATH": f"{scratch}/bench.duckdb", "ACTIVATION_CHDB_PATH": f"{scratch}/chdb"}
+        env = {**os.environ, "DBT_PROFILES_DIR": str(project), "ACTIVATION_DUCKDB_PATH": f"{scratch}/bench.duckdb"}
+        dbt = [str(Path(python).parent / "dbt")]
         if args.engine == "duckdb":
-            dbt = [str(Path(python).parent / "dbt")]
             dbt_vars = {"events_path": str(history / "events.parquet")}
         else:
-            dbt = [python, str(project / "scripts" / "clickhouse_embedded.py")]
+            # a server of its own, which dies with this process
+            import clickhouse_server
+
+            server = clickhouse_server.start(clickhouse_server.Server(
+                Path(scratch) / "clickhouse", clickhouse_server.free_port(), clickhouse_server.free_port(),
+                "activation", "benchmark"), tied_to_parent=True)
+            env.update(CLICKHOUSE_PORT=str(server.http_port), CLICKHOUSE_USER=server.user,
+                       CLICKHOUSE_PASSWORD=server.password)
             dbt_vars = {"events_database": "posthog"}  # where load-events puts them
-            subprocess.run([*dbt, "load-events", str(history / "events.parquet")], cwd=project, env=env,
-                           check=True, stdout=subprocess.DEVNULL)
+            subprocess.run([python, str(project / "scripts" / "clickhouse_server.py"), "load-events",
+                            str(history / "events.parquet")], cwd=project, env=env, check=True,
+                           stdout=subprocess.DEVNULL)
         common = ["--quiet", "--target", benchmark.TARGETS[args.engine], "--vars", json.dumps(dbt_vars)]
         for candidates in ([], NINE_CANDIDATES):
             (project / "models" / "products" / "activation_session_replay.sql").write_text(product_model(candidates))
@@ -98,6 +105,8 @@ def main() -> None:
                             "--exclude-resource-type", "unit_test", *common], cwd=project, env=env, check=True,
                            stdout=subprocess.DEVNULL)
             rows.append((len(candidates) + 1, candidates_seconds(project, dbt, common, env)))
+        if args.engine == "clickhouse":
+            clickhouse_server.stop(server.folder)
     (_, one), _ = rows
     print(f"| definitions of session_replay | product model + activation_candidates seconds ({args.engine}, "
           f"{args.events:,} events) | x one |\n|---:|---:|---:|")

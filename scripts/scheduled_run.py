@@ -196,11 +196,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     # From the project, as `cd <project> && dbt build` runs: dbt finds the project's
     # profiles.yml, and relative paths in the profile and vars (events_path) are its own.
     with lock, contextlib.chdir(project_dir):
-        if args.target == "clickhouse_embedded":
-            sys.path.insert(0, str(PROJECT_DIR / "scripts"))
-            import clickhouse_embedded
-
-            clickhouse_embedded.route_embedded_host()
         common = ["--project-dir", str(project_dir), "--target-path", str(target_path),
                   *(["--target", args.target] if args.target else []), *extra]
         began_at, began = time.time(), time.perf_counter()

@@ -1,4 +1,4 @@
-"""Prints the monthly conversion mart as a table, from DuckDB or the embedded ClickHouse engine."""
+"""Prints the monthly conversion mart as a table, from DuckDB or a ClickHouse server (the profile's target)."""
 
 from __future__ import annotations
 
@@ -34,16 +34,15 @@ LEGEND = ("blank: immature month (mature = no), its survival windows still open 
 
 
 def fetch(engine: str, sql: str, database: str) -> pa.Table:
-    """Runs `sql` on the built project: the DuckDB file `database`, or the
-    embedded ClickHouse engine's models database."""
+    """Runs `sql` on the built project: the DuckDB file `database`, or the models'
+    database on the server of the profile's ClickHouse target ($ACTIVATION_CLICKHOUSE_TARGET,
+    default `clickhouse`)."""
     if engine == "duckdb":
         with duckdb.connect(database) as connection:
             return connection.sql(sql).arrow().read_all()
-    import clickhouse_embedded  # scripts/ is on the path when run as a script
+    import warehouse  # scripts/ is on the path when run as a script
 
-    schema = os.environ.get("ACTIVATION_CLICKHOUSE_SCHEMA", "activation")
-    with clickhouse_embedded.client(database=schema) as connection:
-        return connection.query_arrow(sql)
+    return warehouse.fetch(sql, target=os.environ.get("ACTIVATION_CLICKHOUSE_TARGET", "clickhouse"))
 
 
 def table(columns: list[str], rows: list[tuple[str, ...]]) -> str:

@@ -16,5 +16,8 @@ fi
 echo "== mypy (scripts and tests, mypy.ini)"
 mypy
 echo "== pytest (two processes; tests sharing a built warehouse stay in one)"
+# ClickHouse servers: none needs to run beforehand. Each test process starts its own
+# on first use (tests/harness.py, scripts/clickhouse_server.py) and stops it when it
+# exits; a server also dies with its process, so none outlives the run.
 # the slowest tests listed at the end: where CI time goes
 python -m pytest -q -n "${PYTEST_WORKERS:-2}" --dist loadgroup --durations=15 "$@"

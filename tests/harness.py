@@ -2,15 +2,19 @@
 
 Each `Warehouse` owns a temporary directory holding its events, its database
 and dbt's target directory, so tests never share state. It runs on one of two
-engines: DuckDB (a database file per warehouse) or ClickHouse (the embedded
-chdb engine, one per process, so each warehouse gets its own databases). dbt
-runs in-process through dbtRunner; results are read back with plain SQL.
+engines: DuckDB (a database file per warehouse) or ClickHouse (a server per
+test process, started on first use by scripts/clickhouse_server.py and
+stopped when the process ends; each warehouse gets its own databases there).
+dbt runs in-process through dbtRunner with the `clickhouse` target, as a user
+runs it, over HTTP with a password user (or the native protocol, or TLS
+through a proxy: Warehouse.transport); results are read back with plain SQL.
 """
 
 from __future__ import annotations
 
 import atexit
 import datetime as dt
+import secrets
 import importlib.util
 import itertools
 import json
@@ -24,15 +28,21 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import clickhouse_connect
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 from dbt.artifacts.schemas.run import RunExecutionResult, RunResult
+from clickhouse_connect.driver.client import Client
 from dbt.cli.main import dbtRunner, dbtRunnerResult
+
+from tls_proxy import TlsProxy, self_signed_certificate
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 ENGINES = ("duckdb", "clickhouse")
-TARGETS = {"duckdb": "duckdb", "clickhouse": "clickhouse_embedded"}
+TARGETS = {"duckdb": "duckdb", "clickhouse": "clickhouse"}
+# How dbt reaches the ClickHouse server: HTTP, the native protocol, or HTTPS through a TLS proxy.
+TRANSPORTS = ("http", "native", "tls")
 
 
 # What the many-build tests run: the models only, their data and unit tests left to the other tests.
@@ -40,7 +50,9 @@ BUILD_WITHOUT_TESTS = ("build", "--exclude-resource-type", "test", "--exclude-re
 
 
 def load_script(name: str) -> ModuleType:
-    """scripts/<name>.py as a module (the source schema, the sample data and the embedded engine come from there)."""
+    """scripts/<name>.py as a module (the source schema, the sample data and the server come from there)."""
+    if str(PROJECT_DIR / "scripts") not in sys.path:
+        sys.path.append(str(PROJECT_DIR / "scripts"))  # what the scripts import from each other, as when run
     spec = importlib.util.spec_from_file_location(name, PROJECT_DIR / "scripts" / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -52,12 +64,87 @@ def load_script(name: str) -> ModuleType:
 GENERATOR = load_script("generate_events")
 EVENT_SCHEMA: pa.Schema = GENERATOR.SCHEMA
 
-# chdb runs one engine per process on one directory: every ClickHouse warehouse
-# of this test process lives there, in databases of its own.
-os.environ["ACTIVATION_CHDB_PATH"] = tempfile.mkdtemp(prefix="activation-chdb-")
-atexit.register(shutil.rmtree, os.environ["ACTIVATION_CHDB_PATH"], ignore_errors=True)
-CLICKHOUSE = load_script("clickhouse_embedded")
-CLICKHOUSE.route_embedded_host()
+SERVER = load_script("clickhouse_server")
+EVENTS = load_script("clickhouse_events")
+
+
+class ClickHouse:
+    """A ClickHouse server for tests, started on first use and stopped when the
+    process exits (it dies with the process in any case). CLICKHOUSE is this
+    test process's: DuckDB-only runs start none, and every ClickHouse warehouse
+    of the process lives there, in databases of its own. Tests that need a
+    server of their own (to stop it, or a cluster) make one from a Server spec."""
+
+    def __init__(self, spec: Any = None) -> None:
+        self.spec = spec
+        self._server: Any = None
+        self._proxy: TlsProxy | None = None
+        self.certificate: Path | None = None
+
+    @staticmethod
+    def new_spec(folder: Path | None = None, shards: tuple[tuple[str, int], ...] = (),
+                 password: str | None = None) -> Any:
+        """A server spec with a password user on free ports, in `folder` (a temporary one if None)."""
+        if folder is None:
+            folder = Path(tempfile.mkdtemp(prefix="activation-clickhouse-"))
+            atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        return SERVER.Server(folder, SERVER.free_port(), SERVER.free_port(), "activation",
+                             password or secrets.token_hex(8), shards)
+
+    @property
+    def server(self) -> Any:
+        if self._server is None:
+            self._server = self.spec or self.new_spec()
+            self.restart()
+            atexit.register(SERVER.stop, self._server.folder)
+        return self._server
+
+    def restart(self) -> None:
+        """Starts the server again on its folder and ports (after a stop or a crash)."""
+        SERVER.start(self._server, tied_to_parent=True)
+
+    def stop(self) -> None:
+        SERVER.stop(self.server.folder)
+
+    def tls_port(self) -> int:
+        """The port of a TLS proxy in front of the server's HTTP port (started on first use)."""
+        if self._proxy is None:
+            folder = Path(tempfile.mkdtemp(prefix="activation-tls-"))
+            atexit.register(shutil.rmtree, folder, ignore_errors=True)
+            self.certificate, key = self_signed_certificate(folder)
+            self._proxy = TlsProxy(self.server.http_port, self.certificate, key)
+        return self._proxy.port
+
+    def environment(self, transport: str = "http") -> dict[str, str]:
+        """The profile's CLICKHOUSE_* variables for `transport`."""
+        server = self.server
+        port = {"http": server.http_port, "native": server.tcp_port}.get(transport) or self.tls_port()
+        return {
+            # the certificate names localhost
+            "CLICKHOUSE_HOST": "localhost" if transport == "tls" else "127.0.0.1",
+            "CLICKHOUSE_PORT": str(port),
+            "CLICKHOUSE_USER": server.user,
+            "CLICKHOUSE_PASSWORD": server.password,
+            "CLICKHOUSE_DRIVER": "native" if transport == "native" else "http",
+            "CLICKHOUSE_SECURE": str(transport == "tls").lower(),
+            "CLICKHOUSE_VERIFY": "true",
+            # the proxy's certificate is its own CA: verified, not skipped
+            "SSL_CERT_FILE": str(self.certificate) if transport == "tls" else _SYSTEM_CERT_FILE,
+        }
+
+    def client(self, database: str | None = None) -> Client:
+        """A connection over HTTP as the project's user."""
+        server = self.server
+        return clickhouse_connect.get_client(host="127.0.0.1", port=server.http_port, username=server.user,
+                                             password=server.password, database=database or "")
+
+    def load_events(self, files: Sequence[str], database: str = "posthog", table: str = "events") -> int:
+        with self.client() as connection:
+            return int(EVENTS.load_events(connection, files, database=database, table=table))
+
+
+CLICKHOUSE = ClickHouse()
+_SYSTEM_CERT_FILE = os.environ.get("SSL_CERT_FILE", "")
 _warehouse_numbers = itertools.count()
 
 # The per-product models and the mart: what incremental and cross-adapter
@@ -134,9 +221,15 @@ class Warehouse:
     # process, so a deleted file's tables would come back.
     generation: int = 0
     number: int = field(default_factory=lambda: next(_warehouse_numbers))
+    # ClickHouse: how dbt reaches the server (TRANSPORTS), the server (this process's
+    # unless a test brings its own) and profile variables that override the server's
+    transport: str = "http"
+    clickhouse: ClickHouse = field(default_factory=lambda: CLICKHOUSE)
+    clickhouse_environment: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         assert self.engine in ENGINES, self.engine
+        assert self.transport in TRANSPORTS, self.transport
         self.events_dir.mkdir(parents=True, exist_ok=True)
         shutil.copy(self.project_dir / "profiles.example.yml", self.work_dir / "profiles.yml")
 
@@ -158,7 +251,7 @@ class Warehouse:
         for path in self.events_dir.glob("*.parquet"):
             path.unlink()
         if self.engine == "clickhouse":
-            with CLICKHOUSE.client() as connection:
+            with self.clickhouse.client() as connection:
                 for database in (self.schema, f"{self.schema}_events"):
                     connection.command(f"drop database if exists `{database}`")
         self.generation += 1
@@ -180,7 +273,7 @@ class Warehouse:
         path.parent.mkdir(parents=True, exist_ok=True)
         pq.write_table(table, path)
         if self.engine == "clickhouse":
-            CLICKHOUSE.load_events([str(path)], database=f"{self.schema}_events")
+            self.clickhouse.load_events([str(path)], database=f"{self.schema}_events")
 
     def dbt(self, *args: str, vars: dict[str, Any] | None = None) -> dbtRunnerResult:
         """Runs one dbt command; raises DbtError with dbt's messages when it fails."""
@@ -189,7 +282,8 @@ class Warehouse:
         os.environ["ACTIVATION_DUCKDB_PATH"] = str(self.database)
         os.environ["ACTIVATION_CLICKHOUSE_SCHEMA"] = self.schema
         if self.engine == "clickhouse":
-            CLICKHOUSE.load_events([], database=f"{self.schema}_events")  # an empty source exists too
+            self.clickhouse.load_events([], database=f"{self.schema}_events")  # an empty source exists too
+            os.environ.update({**self.clickhouse.environment(self.transport), **self.clickhouse_environment})
         argv = [
             *args,
             "--project-dir", str(self.project_dir),
@@ -215,7 +309,7 @@ class Warehouse:
             with duckdb.connect(str(self.database)) as connection:
                 connection.execute(sql)
         else:
-            with CLICKHOUSE.client(database=self.schema) as connection:
+            with self.clickhouse.client(database=self.schema) as connection:
                 connection.command(sql)
 
     def rows(self, relation: str, order_by: str) -> list[dict[str, Any]]:
@@ -228,10 +322,10 @@ class Warehouse:
             with duckdb.connect(str(self.database)) as connection:
                 result = connection.sql(sql)
                 return [column[0] for column in result.description], result.fetchall()
-        with CLICKHOUSE.client(database=self.schema) as connection:
-            result = connection.query(sql, settings={"session_timezone": "UTC"})
-            rows = [tuple(_plain(value) for value in row) for row in result.result_rows]
-            return list(result.column_names), rows
+        with self.clickhouse.client(database=self.schema) as connection:
+            answer = connection.query(sql, settings={"session_timezone": "UTC"})
+            rows = [tuple(_plain(value) for value in row) for row in answer.result_rows]
+            return list(answer.column_names), rows
 
 
 def _plain(value: Any) -> Any:
