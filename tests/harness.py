@@ -205,6 +205,40 @@ def write_events(path: Path, events: Iterable[Event]) -> None:
     pq.write_table(events_table(events), path)
 
 
+# PostHog's S3 batch export of events, as Parquet: no $group_0 column (the
+# organization is in the properties), zoned times, and the columns of
+# PostHog's events model plus team_id and one more, as warehouses add.
+EXPORT_SCHEMA = pa.schema([
+    ("uuid", pa.string()),
+    ("event", pa.string()),
+    ("distinct_id", pa.string()),
+    ("person_id", pa.string()),
+    ("properties", pa.string()),
+    ("person_properties", pa.string()),
+    ("elements_chain", pa.string()),
+    ("timestamp", pa.timestamp("us", tz="UTC")),
+    ("created_at", pa.timestamp("us", tz="UTC")),
+    ("_inserted_at", pa.timestamp("us", tz="UTC")),
+    ("team_id", pa.int64()),
+    ("site_url", pa.string()),
+])
+
+
+def export_table(events: Iterable[Event]) -> pa.Table:
+    """Events as PostHog's S3 Parquet export writes them (Event.org has no column there: give
+    the organization in the properties)."""
+    rows = []
+    for event in events:
+        row = event.row()
+        assert row.pop("$group_0") is None, "an export has no $group_0 column: put the organization in properties"
+        moment = None if event.timestamp is None else event.timestamp.replace(tzinfo=dt.timezone.utc)
+        rows.append({**row, "timestamp": moment, "person_id": f"person-{event.distinct_id}",
+                     "person_properties": json.dumps({"email": f"{event.distinct_id}@example.com"}),
+                     "elements_chain": "", "created_at": moment, "_inserted_at": moment, "team_id": 2,
+                     "site_url": "https://us.posthog.com"})
+    return pa.Table.from_pylist(rows, schema=EXPORT_SCHEMA)
+
+
 class DbtError(AssertionError):
     """A dbt invocation failed; carries dbt's own messages."""
 
@@ -274,6 +308,23 @@ class Warehouse:
         pq.write_table(table, path)
         if self.engine == "clickhouse":
             self.clickhouse.load_events([str(path)], database=f"{self.schema}_events")
+
+    def load_export(self, events: Iterable[Event]) -> None:
+        """Adds a load in the shape of PostHog's S3 Parquet export (export_table). On ClickHouse the
+        events table takes the export's own columns, as a table made from the files would."""
+        number = len(list(self.events_dir.glob("*.parquet")))
+        path = self.events_dir / f"load-{number:04d}.parquet"
+        pq.write_table(export_table(events), path)
+        if self.engine == "clickhouse":
+            table = f"`{self.schema}_events`.`events`"
+            with CLICKHOUSE.client() as connection:
+                connection.command(f"create database if not exists `{self.schema}_events`")
+                if number == 0:
+                    connection.command(f"drop table if exists {table}")
+                    connection.command(f"create table {table} engine = MergeTree order by tuple()"
+                                       f" as select * from file('{path}', Parquet)")
+                else:
+                    connection.command(f"insert into {table} select * from file('{path}', Parquet)")
 
     def dbt(self, *args: str, vars: dict[str, Any] | None = None) -> dbtRunnerResult:
         """Runs one dbt command; raises DbtError with dbt's messages when it fails."""

@@ -210,47 +210,133 @@ def usable_time(moment: dt.datetime | None, now: dt.datetime) -> bool:
     )
 
 
-def stage(events: Iterable[Event], tracked: frozenset[str], now: dt.datetime) -> list[StagedEvent]:
-    """stg_events: the usable rows of tracked events, one per uuid.
+@dataclass(frozen=True)
+class OrgKey:
+    """Where the organization is (dbt_project.yml vars org_key and org_group_type, docs/your-events.md).
 
-    Rules (README "Bad input", _staging.yml stg_events_classified):
-    - only rows of tracked events (intent events and every event a criterion names) are read;
-      the event name is trimmed (columns.md event_name);
-    - a row is rejected when its uuid, event name, timestamp or organization is missing, its
-      timestamp is before min_event_timestamp or more than max_future_days after the run, or
-      its properties are not a JSON object; uuid and organization are trimmed, and an empty
-      organization counts as missing (contract 1: "null or empty");
-    - among the usable copies of one uuid the earliest wins, then event name, distinct_id,
-      organization and properties decide (smallest first); an unusable copy never hides a
-      usable one, and a uuid shared with an event no model reads is not compared with it.
+    `org_key`: a column name; 'properties.<key>', one top-level key taken whole; or a list
+    ['properties', key, ...], keys nested from the top. `has_column`: whether the source has the
+    column; the default '$group_0' on a source without it (PostHog's batch exports) reads
+    properties.$group_0, then properties.$groups.<org_group_type>.
     """
-    copies: dict[str, list[StagedEvent]] = defaultdict(list)
+
+    org_key: str | tuple[str, ...] = ORG_KEY
+    org_group_type: str = "organization"
+    has_column: bool = True
+
+    def paths(self) -> list[tuple[str, ...]] | None:
+        """The property paths read, the first found winning; None when a column is read."""
+        if not isinstance(self.org_key, str):
+            return [tuple(self.org_key[1:])]
+        if self.org_key.startswith("properties."):
+            return [(self.org_key[len("properties."):],)]
+        if self.org_key == "$group_0" and not self.has_column:
+            return [("$group_0",), ("$groups", self.org_group_type)]
+        return None
+
+    def read(self, source: Mapping[str, Any], properties: dict[str, Any] | None) -> str | None:
+        """The row's organization, trimmed; None when blank, or when a property is not a JSON
+        string (README "Variables": any other value, or properties that are not a JSON object,
+        count as no organization)."""
+        paths = self.paths()
+        if paths is None:
+            value = source[str(self.org_key)]
+            return None if _blank(value) else _trimmed(value)
+        for path in paths:
+            found: Any = properties
+            for key in path:
+                found = found.get(key) if isinstance(found, dict) else None
+            if isinstance(found, str) and not _blank(found):
+                return _trimmed(found)
+        return None
+
+
+def load_excluded_organizations(project_dir: Path = PROJECT_DIR) -> frozenset[str]:
+    """Contract 2a: the seed of excluded organizations (matched exactly on the trimmed key, _seeds.yml)."""
+    with (project_dir / "seeds" / "excluded_organizations.csv").open(newline="") as file:
+        return frozenset(row["org_id"] for row in csv.DictReader(file))
+
+
+def classify(events: Iterable[Event], tracked: frozenset[str], now: dt.datetime, org_key: OrgKey = OrgKey(),
+             excluded: frozenset[str] = frozenset()) -> list[tuple[str | None, StagedEvent | None]]:
+    """Every stored source row (tracked, or with no event name) with its rejection reason (None when
+    usable) and, when usable, the row as stg_events would hold it; duplicates not yet decided.
+
+    Rules (README "Bad input", _staging.yml stg_events_classified), the first that applies:
+    missing uuid, missing event name, missing timestamp, before min_event_timestamp, more than
+    max_future_days after the run, missing organization ("null or empty", contract 1), an
+    organization in the seed excluded_organizations (contract 2a), properties not a JSON object.
+    uuid, event name and organization are trimmed; events no model reads are not stored.
+    """
+    rows: list[tuple[str | None, StagedEvent | None]] = []
     for event in events:
         source = event.row()
         name = _trimmed(source["event"]) if source["event"] is not None else None
-        if not name or name not in tracked:
-            continue  # untracked (not stored) or no event name (rejected)
-        if _blank(source["uuid"]) or not usable_time(source["timestamp"], now) or _blank(source[ORG_KEY]):
+        if name and name not in tracked:
             continue
         properties = _json_object(source["properties"])
-        if properties is None:
+        org = org_key.read(source, properties)
+        moment = source["timestamp"]
+        reason = (
+            "missing_uuid" if _blank(source["uuid"])
+            else "missing_event_name" if not name
+            else "missing_timestamp" if moment is None
+            else "timestamp_before_min" if moment < MIN_EVENT_TIMESTAMP
+            else "timestamp_in_future" if moment > now + dt.timedelta(days=MAX_FUTURE_DAYS)
+            else "missing_organization" if org is None
+            else "excluded_organization" if org in excluded
+            else "properties_not_json_object" if properties is None
+            else None
+        )
+        if reason is not None:
+            rows.append((reason, None))
             continue
-        uuid = _trimmed(source["uuid"])
-        copies[uuid].append(StagedEvent(
-            uuid=uuid,
+        assert name and org is not None and properties is not None
+        rows.append((None, StagedEvent(
+            uuid=_trimmed(source["uuid"]),
             name=name,
-            at=source["timestamp"],
+            at=moment,
             distinct_id=source["distinct_id"],
-            org=_trimmed(source[ORG_KEY]),
+            org=org,
             properties_text="{}" if source["properties"] is None else source["properties"],
             properties=properties,
-        ))
-    return [
-        # SQL sorts a null distinct_id after every value
-        min(rows, key=lambda row: (row.at, row.name, row.distinct_id is None, row.distinct_id or "", row.org,
-                                   row.properties_text))
-        for rows in copies.values()
-    ]
+        )))
+    return rows
+
+
+def _earliest_copy(row: StagedEvent) -> tuple[Any, ...]:
+    # SQL sorts a null distinct_id after every value
+    return (row.at, row.name, row.distinct_id is None, row.distinct_id or "", row.org, row.properties_text)
+
+
+def stage(events: Iterable[Event], tracked: frozenset[str], now: dt.datetime, org_key: OrgKey = OrgKey(),
+          excluded: frozenset[str] = frozenset()) -> list[StagedEvent]:
+    """stg_events: the usable rows of tracked events (classify), one per uuid: among the usable
+    copies of one uuid the earliest wins, then event name, distinct_id, organization and properties
+    decide (smallest first); an unusable copy never hides a usable one, and a uuid shared with an
+    event no model reads is not compared with it."""
+    copies: dict[str, list[StagedEvent]] = defaultdict(list)
+    for _, row in classify(events, tracked, now, org_key, excluded):
+        if row is not None:
+            copies[row.uuid].append(row)
+    return [min(rows, key=_earliest_copy) for rows in copies.values()]
+
+
+def rejections(events: Iterable[Event], tracked: frozenset[str], now: dt.datetime, org_key: OrgKey = OrgKey(),
+               excluded: frozenset[str] = frozenset()) -> dict[str, int]:
+    """stg_events_rejected's rows by reason: classify's reasons, and duplicate_uuid for every
+    usable copy that is not its uuid's winner."""
+    counts: dict[str, int] = defaultdict(int)
+    usable: dict[str, int] = defaultdict(int)
+    for reason, row in classify(events, tracked, now, org_key, excluded):
+        if reason is not None:
+            counts[reason] += 1
+        elif row is not None:
+            usable[row.uuid] += 1
+    for copies in usable.values():
+        if copies > 1:
+            counts["duplicate_uuid"] += copies - 1
+    return dict(counts)
 
 
 def clock(events: Iterable[Event], now: dt.datetime) -> dt.datetime | None:
@@ -417,10 +503,12 @@ class Reference:
 
 
 def compute(events: Sequence[Event], products: Sequence[Product] | None = None, as_of: dt.datetime | None = None,
-            now: dt.datetime | None = None) -> Reference:
+            now: dt.datetime | None = None, org_key: OrgKey = OrgKey(),
+            excluded: frozenset[str] | None = None) -> Reference:
     """Every product model's rows and the mart's rows, from the source events.
 
-    `as_of`: var as_of (None: the clock rule); `now`: the run's start (for max_future_days).
+    `as_of`: var as_of (None: the clock rule); `now`: the run's start (for max_future_days);
+    `org_key`: where the organization is; `excluded`: the excluded organizations (None: the seed's).
     """
     products = load_products() if products is None else products
     now = now or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
@@ -430,7 +518,8 @@ def compute(events: Sequence[Event], products: Sequence[Product] | None = None, 
         for criterion in (*product.activation, *product.survival,
                           *(c for candidate in product.candidates for c in candidate.criteria))
     }
-    staged = stage(events, tracked, now)
+    excluded = load_excluded_organizations() if excluded is None else excluded
+    staged = stage(events, tracked, now, org_key, excluded)
     as_of = as_of if as_of is not None else clock(events, now)
     all_intents = intents(staged, load_cross_sell_contexts())
     by_org: dict[str, list[StagedEvent]] = defaultdict(list)

@@ -127,6 +127,7 @@ def test_an_organization_property_that_is_not_a_string_is_a_missing_organization
     whose organization is not a JSON string, has no organization: rejected as
     such on both engines (DuckDB's JSON functions raised on the first)."""
     warehouse.extra_vars["org_key"] = "properties.org"
+    warehouse.extra_vars["max_rejected_share"] = 1  # two of the three rows are rejected, on purpose
     warehouse.load([
         Event("i1", "user showed product intent", WHEN, "o1", {"product_key": "surveys", "org": "p1"}),
         Event("l1", "survey launched", WHEN + dt.timedelta(days=1), "o1", '{"org": "p1"'),
@@ -173,7 +174,7 @@ WRONG_VARS: list[tuple[dict[str, object], list[str]]] = [
         "var late_arrival_days must be a whole number, 0 or more, got -2",
         'var max_future_days must be a whole number, 0 or more, got "1"',
         'var as_of must be a UTC time .*, or null, got "30/06/2025"',
-        'var org_key must be a column name, or properties.<key> for a JSON property, got ""',
+        'var org_key must be a column name .*got ""',
         "var min_event_timestamp must be .*, got null",
         "var candidate_min_activation_rate must be a share from 0 to 1, got 5",
         "var candidate_recommend_by must be 'retained_orgs' or 'retention_lift'",
@@ -186,6 +187,16 @@ WRONG_VARS: list[tuple[dict[str, object], list[str]]] = [
         # ClickHouse wrapped a 1965 intent month to 2144
         'var min_event_timestamp must be after 1970-01-01 00:00:00, .*got "1965-05-10 00:00:00"']),
     ({"min_event_timestamp": "1970-01-01"}, ['var min_event_timestamp must be after 1970-01-01 00:00:00']),
+    # org_key paths (docs/your-events.md), the group type and the rejection threshold
+    ({"org_key": ["properties"], "org_group_type": " ", "max_rejected_share": 1.5}, [
+        r"""var org_key must be .*a list starts with 'properties' and names at least one key, got \["properties"\]""",
+        'var org_group_type must be a PostHog group type.*got " "',
+        "var max_rejected_share must be a share from 0 to 1, got 1.5"]),
+    ({"org_key": ["$groups", "organization"]}, [r"var org_key must be .*starts with 'properties'"]),
+    ({"org_key": ["properties", "$groups", ""]}, [r"""var org_key must be .*every key a non-empty string, got \["properties", "\$groups", ""\]"""]),
+    ({"org_key": ["properties", 1]}, [r"var org_key must be .*every key a non-empty string"]),
+    ({"org_key": {"properties": "org"}, "max_rejected_share": True}, [
+        "var org_key must be a column name", "var max_rejected_share must be a share"]),
     ({"min_event_timestamp": "1970-01-01 00:00:00.000000"}, ['var min_event_timestamp must be after 1970-01-01']),
 ]
 
@@ -207,6 +218,8 @@ def test_vars_of_the_documented_forms_pass(duckdb_warehouse: Warehouse) -> None:
     duckdb_warehouse.dbt("run", "--quiet", "-s", "+stg_events", vars={
         "as_of": "9999-12-31 23:59:59", "min_event_timestamp": "2000-01-01 00:00:00.5", "late_arrival_days": 0,
         "events_warn_after_days": None, "candidate_min_activation_rate": 0, "org_key": "properties.org"})
+    duckdb_warehouse.dbt("run", "--quiet", "-s", "+stg_events", vars={
+        "org_key": ["properties", "$groups", "organization"], "org_group_type": "company", "max_rejected_share": 0})
 
 
 def test_an_empty_source_builds_an_empty_mart(warehouse: Warehouse) -> None:

@@ -104,7 +104,6 @@ select * from ranked_rows
     `since`), typed, with the reason each cannot be used, or null. The
     engines compute only the columns a caller uses. -#}
 {% macro classified_rows(since) %}
-{%- set org_key = var('org_key') -%}
 {#- a row without properties has no properties, which is not an error -#}
 {%- set properties_text = "coalesce(cast(properties as " ~ dbt.type_string() ~ "), '{}')" -%}
 select
@@ -117,6 +116,10 @@ select
             then 'timestamp_before_min'
         when event_at > {{ activation.latest_usable_time() }} then 'timestamp_in_future'
         when org_id is null then 'missing_organization'
+        {%- set excluded = activation.excluded_organizations_relation() %}
+        {%- if excluded is not none %}
+        when org_id in (select excluded.org_id from {{ excluded }} as excluded) then 'excluded_organization'
+        {%- endif %}
         when not {{ activation.is_json_object('properties') }} then 'properties_not_json_object'
     end as rejection_reason
 from (
@@ -125,14 +128,7 @@ from (
         {{ activation.typed_event_name() }} as event_name,
         {{ activation.source_event_time(source('posthog', 'events')) }} as event_at,
         cast(distinct_id as {{ dbt.type_string() }}) as distinct_id,
-        {%- if org_key.startswith('properties.') %}
-        {#- only from a JSON object: DuckDB's JSON functions raise on other text -#}
-        case when {{ activation.is_json_object(properties_text) }}
-            then nullif({{ activation.trim_spaces(activation.json_string('properties', org_key[11:])) }}, '')
-        end as org_id,
-        {%- else %}
-        nullif({{ activation.trim_spaces('cast(' ~ adapter.quote(org_key) ~ ' as ' ~ dbt.type_string() ~ ')') }}, '') as org_id,
-        {%- endif %}
+        {{ activation.source_org_id(properties_text) }} as org_id,
         {{ properties_text }} as properties
     from {{ source('posthog', 'events') }}
     where

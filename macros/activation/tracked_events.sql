@@ -59,13 +59,15 @@
         upgrade reads everything again.
         source: where the events are read from (source_location); the rows
         of another source replace the stored ones rather than join them. -#}
-    {{ return(tojson({
+    {%- set recorded = {
         'reading': 3,
         'source': activation.source_location(),
-        'org_key': var('org_key') | string,
         'intent_events': var('intent_events') | map('string') | sort | list,
         'min_event_timestamp': var('min_event_timestamp') | string,
-    }, sort_keys=true)) }}
+    } -%}
+    {%- do recorded.update(activation.org_key_record()) -%}
+    {%- do recorded.update(activation.excluded_organizations_record()) -%}
+    {{ return(tojson(recorded, sort_keys=true)) }}
 {% endmacro %}
 
 

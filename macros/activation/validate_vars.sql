@@ -15,10 +15,15 @@
             'a non-empty list of event names, without surrounding spaces')) -%}
     {%- endif -%}
 
-    {%- set org_key = var('org_key') -%}
-    {%- if org_key is not string or org_key | trim == '' or org_key == 'properties.' -%}
-        {%- do problems.append(activation.var_problem('org_key',
-            'a column name, or properties.<key> for a JSON property')) -%}
+    {%- set org_key_problem = activation.org_key_problem(var('org_key')) -%}
+    {%- if org_key_problem -%}
+        {%- do problems.append(activation.var_problem('org_key', org_key_problem)) -%}
+    {%- endif -%}
+
+    {%- set group_type = var('org_group_type') -%}
+    {%- if group_type is not string or group_type | trim == '' -%}
+        {%- do problems.append(activation.var_problem('org_group_type',
+            'a PostHog group type, e.g. organization (the key read in properties.$groups)')) -%}
     {%- endif -%}
 
     {%- for name in ['late_arrival_days', 'max_future_days', 'candidate_min_activated_orgs'] -%}
@@ -36,10 +41,12 @@
         {%- endif -%}
     {%- endfor -%}
 
-    {%- set rate = var('candidate_min_activation_rate') -%}
-    {%- if rate is boolean or rate is not number or rate < 0 or rate > 1 -%}
-        {%- do problems.append(activation.var_problem('candidate_min_activation_rate', 'a share from 0 to 1')) -%}
-    {%- endif -%}
+    {%- for name in ['candidate_min_activation_rate', 'max_rejected_share'] -%}
+        {%- set rate = var(name) -%}
+        {%- if rate is boolean or rate is not number or rate < 0 or rate > 1 -%}
+            {%- do problems.append(activation.var_problem(name, 'a share from 0 to 1')) -%}
+        {%- endif -%}
+    {%- endfor -%}
 
     {%- if var('candidate_recommend_by') not in ['retained_orgs', 'retention_lift'] -%}
         {%- do problems.append(activation.var_problem('candidate_recommend_by',

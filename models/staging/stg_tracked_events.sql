@@ -11,6 +11,8 @@
 {%- set tracked = activation.tracked_events() %}
 {%- set recorded_by_them = not execute or activation.all_in_run(['stg_events_classified', 'stg_product_intents']) %}
 {%- set kept = none if recorded_by_them else load_relation(this) %}
+{#- once: it asks the source and the seed excluded_organizations -#}
+{%- set staging_vars = activation.staging_vars() if tracked else none %}
 
 {%- if kept is not none
     and 'staging_vars' in adapter.get_columns_in_relation(kept) | map(attribute='name') | list %}
@@ -26,7 +28,7 @@ from {{ kept }}
 select
     {{ activation.string_literal(name) }} as event_name,
     {{ activation.string_literal(tracked[name] | sort | join(', ')) }} as read_by,
-    {{ activation.string_literal(activation.staging_vars()) }} as staging_vars
+    {{ activation.string_literal(staging_vars) }} as staging_vars
 {%- if not loop.last %}
 
 union all
