@@ -227,6 +227,19 @@ def test_a_definition_naming_what_the_data_lacks_warns_and_the_build_stays_green
     # gadgets: no intent; widgets: 'widget kept' (survival and candidate) and 'widget made'
     # nobody sends, no intent in context 'no such context'; 'survey launched' and 'billing' are there
     assert warnings_test_result(result) == ("warn", 4)
+    # the build log names each finding (log_definition_findings), not only their count
+    logged = [line.split(f"{WARNINGS_TEST}: ", 1)[1] for line in (project_copy / "logs" / "dbt.log").read_text().splitlines()
+              if f"{WARNINGS_TEST}: product '" in line]
+    assert sorted(logged) == [
+        "product 'gadgets', product 'gadgets': no organization has an intent for this product key (no row in"
+        " stg_product_intents): is it the properties.product_key the intent events send?",
+        "product 'widgets', event 'widget kept': no event in stg_events has this name (named by survival_criteria,"
+        " candidate 'quick'): criteria naming it are never met",
+        "product 'widgets', event 'widget made': no event in stg_events has this name (named by candidate 'quick'):"
+        " criteria naming it are never met",
+        "product 'widgets', intent_context 'no such context': no intent for this product has this intent_context"
+        " (in stg_intent_events), so intent_contexts admits no intent through it",
+    ]
     warehouse.dbt("test", "--store-failures", "-s", WARNINGS_TEST)
     audit_schema = ("main" if engine == "duckdb" else warehouse.schema) + "_dbt_test__audit"
     assert warehouse.query(f"select product, kind, named_value, reason from {audit_schema}.{WARNINGS_TEST}"

@@ -27,19 +27,31 @@
     the threads, `-s activation_<product>+` selects the reader too, and the
     docs' lineage shows the product models feeding it. -#}
 {% macro ref_product_models() %}
-    {%- for name in activation.product_model_names() -%}
-        {%- do ref(name) -%}
+    {%- for entry in activation.product_model_names() -%}
+        {%- do activation.product_model_ref(entry) -%}
     {%- endfor -%}
+{% endmacro %}
+
+
+{#- The ref() of an entry of var product_models: a model name is the root
+    project's model, `<package>.<model>` a package's (e.g.
+    activation.activation_surveys, an example product kept by a project that
+    uses this one as a package). Always with the package: a package's model
+    that refs a root project's model by name alone makes dbt warn. -#}
+{% macro product_model_ref(entry) %}
+    {%- set package, name = entry.split('.', 1) if '.' in entry else [project_name, entry] -%}
+    {{ return(ref(package, name)) }}
 {% endmacro %}
 
 
 {#- For product_activation, at parse: stops a product model that var
     product_models does not list, naming the line to add. The marts would
-    not read it, and dbt would not run it before them. A disabled model (the
-    package's example products in a project that uses it as a package) is
-    not read, so not checked. -#}
+    not read it, and dbt would not run it before them. Only the root
+    project's models: in a project that uses this one as a package, the
+    package's example products are switched off, and dbt cannot tell a
+    disabled model while it parses it. -#}
 {% macro require_listed_product_model(product) %}
-    {%- if model.resource_type == 'model' and config.get('enabled') is not false
+    {%- if model.resource_type == 'model' and model.package_name == project_name
         and model.name not in activation.product_model_names() -%}
         {%- set where = "vars: activation: product_models:" if model.package_name == 'activation'
             else "vars: product_models: (top level, so that your product models see it too)" -%}
@@ -64,15 +76,13 @@
     {%- endif -%}
     {%- set products = [] -%}
     {%- set seen = {} -%}
-    {%- for name in activation.product_model_names() -%}
-        {#- the node ref() resolves to: this project's first, as dbt searches -#}
-        {%- set nodes = graph.nodes.values() | selectattr('resource_type', 'equalto', 'model')
-            | selectattr('name', 'equalto', name) | list -%}
-        {%- set node = (nodes | selectattr('package_name', 'equalto', project_name) | list + nodes) | first -%}
+    {%- for entry in activation.product_model_names() -%}
+        {%- set package, name = entry.split('.', 1) if '.' in entry else [project_name, entry] -%}
+        {%- set node = graph.nodes.get('model.' ~ package ~ '.' ~ name) -%}
         {%- set spec = node.config.meta.get('activation') -%}
         {%- if not spec -%}
             {{ exceptions.raise_compiler_error(
-                "var product_models lists " ~ name ~ ", which is not a product model (its file has no "
+                "var product_models lists " ~ entry ~ ", which is not a product model (its file has no "
                 ~ "product_activation() call): remove it from the list") }}
         {%- endif -%}
         {%- if spec.product in seen -%}
@@ -81,7 +91,7 @@
                 ~ " and " ~ node.name ~ ": keep one product_activation() call per product") }}
         {%- endif -%}
         {%- do seen.update({spec.product: node.name}) -%}
-        {%- do products.append({'model': node.name, 'node': node, 'spec': spec}) -%}
+        {%- do products.append({'model': node.name, 'entry': entry, 'node': node, 'spec': spec}) -%}
     {%- endfor -%}
     {{ return(products | sort(attribute='spec.product')) }}
 {% endmacro %}
@@ -95,7 +105,7 @@
     changed since it was built): the reader would read stale rows.
     Compiling alone (docs, lint) needs only its name. -#}
 {% macro product_relation(product) %}
-    {%- set relation = ref(product.model) -%}
+    {%- set relation = activation.product_model_ref(product.entry) -%}
     {%- if flags.WHICH in ['run', 'build', 'test'] and model.resource_type != 'unit_test'
         and product.node.unique_id not in selected_resources -%}
         {%- set advice = "Run a plain dbt build, or select it too: dbt build -s +" ~ model.name ~ "." -%}

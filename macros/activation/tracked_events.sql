@@ -8,7 +8,7 @@
 {% macro tracked_events() %}
     {%- set readers = {} -%}
     {%- if execute -%}
-        {%- for name in var('intent_events') -%}
+        {%- for name in activation.setting('intent_events') -%}
             {%- do readers.setdefault(name, []).append('intent') -%}
         {%- endfor -%}
         {%- for product in activation.declared_products() -%}
@@ -62,9 +62,9 @@
     {{ return(tojson({
         'reading': 3,
         'source': activation.source_location(),
-        'org_key': var('org_key') | string,
-        'intent_events': var('intent_events') | map('string') | sort | list,
-        'min_event_timestamp': var('min_event_timestamp') | string,
+        'org_key': activation.setting('org_key') | string,
+        'intent_events': activation.setting('intent_events') | map('string') | sort | list,
+        'min_event_timestamp': activation.setting('min_event_timestamp') | string,
     }, sort_keys=true)) }}
 {% endmacro %}
 

@@ -1,6 +1,9 @@
 {#- The declared products and their definitions, from the product models'
     config (known once dbt has parsed every model): literals only, no table
-    is read. -#}
+    is read. It also records the vars product models read, as this package
+    sees them, for product models of a project that uses it as a package
+    (see setting()). -#}
+{{ config(meta={'activation_vars': activation.product_model_var_values()}) }}
 {%- set products = activation.declared_products() %}
 
 {%- if products %}
