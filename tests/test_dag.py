@@ -113,3 +113,16 @@ def test_a_product_and_its_children_rebuild_the_readers(tmp_path: Path, engine: 
     assert set(READERS) | {READING_TEST} <= set(ran)
     assert all(ran.index(reader) > ran.index("activation_surveys") for reader in READERS)
     assert warehouse.rows("activation_funnel_monthly", "product, intent_month") == before
+
+
+def test_a_mart_built_without_its_product_models_stops_when_their_tables_are_missing(tmp_path: Path) -> None:
+    """Selected without the product models on a new warehouse, a mart stops
+    naming the missing table and the selection to run, not with the engine's
+    'table does not exist'. Jinja: DuckDB covers it."""
+    warehouse = Warehouse(tmp_path)
+    warehouse.load(sample_events(events=500, seed=23))
+    with pytest.raises(DbtError, match="the table of product model 'activation_data_warehouse' does not exist yet,"
+                                       " and this run does not build it. Run a plain dbt build, or select it too:"
+                                       " dbt build -s \\+activation_funnel_monthly"):
+        warehouse.dbt("run", "--quiet", "-s", "+int_activation_clock", "int_activation_products",
+                      "activation_funnel_monthly")
