@@ -12,6 +12,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import pytest
 from dbt.cli.main import dbtRunner
 
 from compare import without
@@ -92,3 +93,22 @@ def test_a_host_project_gets_the_same_tables_for_its_own_product(tmp_path: Path)
         surveys = f"(select * from {relation} where product = 'surveys') as rows"
         assert hosted.rows(relation, order) == project.rows(surveys, order), relation
     assert hosted.query("select product, model_name from int_activation_products") == [("surveys", HOST_MODEL)]
+
+
+def test_a_host_product_model_left_out_of_the_list_stops_parse_naming_the_top_level_line(tmp_path: Path) -> None:
+    """In a host project the line goes at the top level of vars: the message says so."""
+    host = tmp_path / "host"
+    write_host(host, tmp_path / "host-events", Warehouse(tmp_path / "hosted").database)
+    (host / "models" / "widgets_activation.sql").write_text("""\
+{{ activation.product_activation(
+    product='widgets',
+    activation_criteria=[{'event': 'widget made'}],
+    survival_criteria=[{'event': 'widget kept'}],
+) }}
+""")
+    host_dbt(host, "deps", "--quiet")
+    with pytest.raises(DbtError, match="product 'widgets': model widgets_activation is not in var product_models, so"
+                                       " the marts would not read it. Add the line `- widgets_activation` to the list"
+                                       r" under vars: product_models: \(top level, so that your product models see it"
+                                       r" too\) in dbt_project.yml"):
+        host_dbt(host, "parse")
