@@ -29,7 +29,7 @@ from typing import Any
 
 import pytest
 
-from harness import PROJECT_DIR, Warehouse, load_script
+from harness import PRODUCT_MODELS, PROJECT_DIR, Warehouse, load_script
 from test_end_to_end import hand_built_events
 
 CHROMIUM = "/usr/bin/chromium"
@@ -114,6 +114,12 @@ def test_the_mart_page_and_its_lineage_render(site: tuple[str, Warehouse], brows
     })""")
     screenshot(page, "docs_mart_lineage.png")
     assert drawn, "the lineage graph drew nothing"
+    # cytoscape keeps its instance on its container: the edges the graph draws
+    edges = page.evaluate("""() => document.querySelector('#cy')._cyreg.cy.edges()
+        .map(edge => [edge.source().id(), edge.target().id()])""")
+    mart = "model.activation.activation_funnel_monthly"
+    assert {(f"model.activation.{model}", mart) for model in PRODUCT_MODELS} <= {tuple(edge) for edge in edges}, \
+        f"no edge from each product model to the mart in the lineage graph: {sorted(map(tuple, edges))}"
     page.close()
 
 

@@ -235,10 +235,11 @@ def test_an_intent_copy_naming_another_product_moves_the_organization(warehouse:
 
 def test_a_changed_definition_is_computed_anew_by_the_next_build(tmp_path: Path, engine: str) -> None:
     """surveys' definition changes to a new event name and to onboarding intents
-    only. A build of the mart and its parents comes first: it lists the new
-    definition in int_activation_products without building the product model,
-    which must not hide the change, and the mart stops rather than read the
-    stale product table. The next plain `dbt build` stages the new
+    only. A build of each mart and int_activation_products, without the
+    product model, comes first: it lists the new definition in
+    int_activation_products, which must not hide the change, and the mart
+    stops rather than read the stale product table (with its parents, +mart,
+    the product model is built first now: the marts ref() it). The next plain `dbt build` stages the new
     event's history and computes every organization again (the windows of
     these are long closed, so no look-back would reach them): o2 activates
     now, o3's intent no longer counts."""
@@ -270,8 +271,9 @@ def test_a_changed_definition_is_computed_anew_by_the_next_build(tmp_path: Path,
 """)
     for mart in ("activation_funnel_monthly", "activation_candidates", "activation_nudges"):
         with pytest.raises(DbtError, match=f"product 'surveys': the table of activation_surveys was computed with "
-                                           f"another definition than the project's now .*, so {mart} would read stale rows"):
-            warehouse.dbt(*BUILD_WITHOUT_TESTS, "--quiet", "-s", f"+{mart}")
+                                           f"another definition than the project's now .*, and this run does not "
+                                           f"build it, so {mart} would read stale rows"):
+            warehouse.dbt(*BUILD_WITHOUT_TESTS, "--quiet", "-s", "int_activation_products", mart)
     listed = warehouse.query("select definition from int_activation_products where product = 'surveys'")
     assert "survey shared" in listed[0][0]
     warehouse.dbt(*BUILD_WITHOUT_TESTS, "--quiet")

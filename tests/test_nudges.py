@@ -14,7 +14,7 @@ import json
 
 import pytest
 
-from harness import ENGINES, DbtError, Event, Warehouse, node_results
+from harness import ENGINES, Event, Warehouse, node_results
 
 # Its tests share a module-scoped build: one test process runs them all.
 pytestmark = pytest.mark.xdist_group("nudges")
@@ -99,33 +99,20 @@ def test_criterion_properties_are_the_criterions_filters_as_json(warehouse: Ware
         ("f1", BY_PROPERTY), ("n1", {}), ("n1", {}), ("n2", {}), ("n5", {}), ("s1", {})]
 
 
-def test_with_more_threads_it_will_not_run_alongside_product_models(warehouse: Warehouse) -> None:
+@pytest.mark.parametrize("threads", ["1", "4"])
+def test_the_marts_run_after_the_product_models_of_their_selection(warehouse: Warehouse, threads: str) -> None:
+    """The marts ref() every product model (var product_models), so dbt runs
+    them after the product models of the run, with any number of threads and
+    whatever else the selection holds."""
     if warehouse.engine == "clickhouse":
-        pytest.skip("the check is Jinja, the same on both engines: DuckDB covers it")
-    with pytest.raises(DbtError, match="activation_nudges reads the product models"):
-        warehouse.dbt("run", "--quiet", "--threads", "2", "-s", "activation_surveys", "activation_nudges")
-    # alone (its product models built earlier) it runs with any number of threads
-    warehouse.dbt("run", "--quiet", "--threads", "2", "-s", "activation_nudges")
-
-
-def test_with_one_thread_it_runs_after_the_product_models_of_its_selection(warehouse: Warehouse) -> None:
-    """The marts have no ref() to the product models: int_activation_products,
-    at the product models' level of the DAG, orders them, so it must be in the
-    run when a product model is."""
-    if warehouse.engine == "clickhouse":
-        pytest.skip("the check and the order are dbt's, the same on both engines: DuckDB covers them")
-    for mart in ("activation_nudges", "activation_funnel_monthly", "activation_candidates"):
-        with pytest.raises(DbtError, match=f"{mart} reads the product models, and this run builds activation_data_warehouse"):
-            warehouse.dbt("run", "--quiet", "--threads", "1", "-s", "tag:activation_product", mart)
-    result = warehouse.dbt("run", "--quiet", "--threads", "1", "-s", "tag:activation_product",
-                           "int_activation_products", "activation_funnel_monthly", "activation_nudges")
-    order = [node.node.name for node in node_results(result)]
-    products = [name for name in order if name.startswith("activation_") and name not in MARTS]
-    assert len(products) == 7
-    assert min(order.index(mart) for mart in MARTS if mart in order) > max(order.index(name) for name in products)
-    # with their parents in the run, the level of int_activation_products is what orders them
-    result = warehouse.dbt("run", "--quiet", "--threads", "1", "-s", "stg_product_intents+")
-    order = [node.node.name for node in node_results(result)]
-    products = [name for name in order if name.startswith("activation_") and name not in MARTS]
-    assert len(products) == 7 and all(mart in order for mart in MARTS)
-    assert min(order.index(mart) for mart in MARTS) > max(order.index(name) for name in products)
+        pytest.skip("the order is dbt's, the same on both engines: DuckDB covers it")
+    for selection in (["tag:activation_product", *MARTS], ["stg_product_intents+"]):
+        result = warehouse.dbt("run", "--quiet", "--threads", threads, "-s", *selection)
+        started, completed = {}, {}
+        for node_result in node_results(result):
+            execution = node_result.timing[-1]
+            assert execution.started_at is not None and execution.completed_at is not None
+            started[node_result.node.name], completed[node_result.node.name] = execution.started_at, execution.completed_at
+        products = [name for name in started if name.startswith("activation_") and name not in MARTS]
+        assert len(products) == 7 and all(mart in started for mart in MARTS)
+        assert min(started[mart] for mart in MARTS) >= max(completed[name] for name in products)

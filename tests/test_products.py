@@ -22,8 +22,18 @@ def project_copy(tmp_path: Path) -> Path:
     return copy
 
 
+def list_product_model(project: Path, name: str) -> None:
+    """Adds `name` to var product_models in the project's dbt_project.yml: the one line a new product needs."""
+    path = project / "dbt_project.yml"
+    text = path.read_text()
+    assert text.count("    product_models:\n") == 1
+    path.write_text(text.replace("    product_models:\n", f"    product_models:\n      - {name}\n"))
+
+
 def add_product_model(project: Path, name: str, call: str) -> None:
+    """A new product as a user adds one: its model file and its line in var product_models."""
     (project / "models" / "products" / f"{name}.sql").write_text(call)
+    list_product_model(project, name)
 
 
 def test_a_new_product_model_file_reaches_the_mart(project_copy: Path, tmp_path: Path) -> None:
@@ -136,6 +146,7 @@ def test_a_wrong_argument_fails_at_compile_time_naming_product_and_argument(
 def test_two_models_declaring_one_product_is_an_error(project_copy: Path, tmp_path: Path) -> None:
     shutil.copy(project_copy / "models/products/activation_surveys.sql",
                 project_copy / "models/products/activation_surveys_again.sql")
+    list_product_model(project_copy, "activation_surveys_again")
     warehouse = Warehouse(tmp_path / "run", project_dir=project_copy)
     warehouse.load([Event("a", "$pageview", dt.datetime(2025, 1, 1), "o1")])
     with pytest.raises(DbtError, match="product 'surveys' is declared by two models"):
@@ -216,6 +227,19 @@ def test_a_definition_naming_what_the_data_lacks_warns_and_the_build_stays_green
     # gadgets: no intent; widgets: 'widget kept' (survival and candidate) and 'widget made'
     # nobody sends, no intent in context 'no such context'; 'survey launched' and 'billing' are there
     assert warnings_test_result(result) == ("warn", 4)
+    # the build log names each finding (log_definition_findings), not only their count
+    logged = [line.split(f"{WARNINGS_TEST}: ", 1)[1] for line in (project_copy / "logs" / "dbt.log").read_text().splitlines()
+              if f"{WARNINGS_TEST}: product '" in line]
+    assert sorted(logged) == [
+        "product 'gadgets', product 'gadgets': no organization has an intent for this product key (no row in"
+        " stg_product_intents): is it the properties.product_key the intent events send?",
+        "product 'widgets', event 'widget kept': no event in stg_events has this name (named by survival_criteria,"
+        " candidate 'quick'): criteria naming it are never met",
+        "product 'widgets', event 'widget made': no event in stg_events has this name (named by candidate 'quick'):"
+        " criteria naming it are never met",
+        "product 'widgets', intent_context 'no such context': no intent for this product has this intent_context"
+        " (in stg_intent_events), so intent_contexts admits no intent through it",
+    ]
     warehouse.dbt("test", "--store-failures", "-s", WARNINGS_TEST)
     audit_schema = ("main" if engine == "duckdb" else warehouse.schema) + "_dbt_test__audit"
     assert warehouse.query(f"select product, kind, named_value, reason from {audit_schema}.{WARNINGS_TEST}"

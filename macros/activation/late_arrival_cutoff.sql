@@ -12,7 +12,7 @@
     {%- if latest is none -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set cutoff = latest - modules.datetime.timedelta(days=var('late_arrival_days')) -%}
+    {%- set cutoff = latest - modules.datetime.timedelta(days=activation.setting('late_arrival_days')) -%}
     {{ return(activation.timestamp_literal(cutoff.strftime('%Y-%m-%d %H:%M:%S.%f'))) }}
 {% endmacro %}
 
@@ -28,7 +28,7 @@
         1 = 1
     {%- else -%}
         ({{ column }} >= {{ since }} or {{ column }} is null
-        or {{ column }} < {{ activation.timestamp_literal(var('min_event_timestamp')) }})
+        or {{ column }} < {{ activation.timestamp_literal(activation.setting('min_event_timestamp')) }})
     {%- endif -%}
 {%- endmacro %}
 
@@ -85,7 +85,7 @@
     select org_id
     from {{ ref('stg_events_classified') }}
     where
-        event_name in ({{ activation.string_list(var('intent_events')) }})
+        event_name in ({{ activation.string_list(activation.setting('intent_events')) }})
         and event_at >= {{ since }}
         and org_id is not null
 {%- endmacro %}

@@ -14,14 +14,14 @@
     tests, whose source is a fixture, nor in compile, docs or lint, which
     may run without the source at hand: those see the column form). -#}
 {% macro org_key_reading() %}
-    {%- set org_key = var('org_key') -%}
+    {%- set org_key = activation.setting('org_key') -%}
     {%- if org_key is not string -%}
         {{ return({'paths': [org_key[1:] | list]}) }}
     {%- elif org_key.startswith('properties.') -%}
         {{ return({'paths': [[org_key[11:]]]}) }}
     {%- elif org_key == '$group_0' and activation.source_is_inspected()
         and '$group_0' not in activation.source_column_names(source('posthog', 'events')) -%}
-        {{ return({'paths': [['$group_0'], ['$groups', var('org_group_type')]]}) }}
+        {{ return({'paths': [['$group_0'], ['$groups', activation.setting('org_group_type')]]}) }}
     {%- endif -%}
     {{ return({'column': org_key}) }}
 {% endmacro %}
@@ -61,7 +61,7 @@
     properties, the paths read there (org_group_type's change, or a source
     that gains or loses the column, then reads everything again). -#}
 {% macro org_key_record() %}
-    {%- set org_key = var('org_key') -%}
+    {%- set org_key = activation.setting('org_key') -%}
     {%- set record = {'org_key': org_key if org_key is string else org_key | list} -%}
     {%- set reading = activation.org_key_reading() -%}
     {%- if org_key is string and not org_key.startswith('properties.') and reading.paths is defined -%}

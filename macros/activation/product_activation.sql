@@ -21,6 +21,7 @@
     candidates=candidates,
     unknown_arguments=kwargs.keys() | list,
 ) -%}
+{%- do activation.require_listed_product_model(spec.product) -%}
 
 {{ config(
     materialized='incremental',

@@ -4,8 +4,8 @@
     {#- what the marts read: the per-organization outcome, not its bookkeeping -#}
     {%- set columns = activation.product_columns()
         | rejectattr(0, 'in', ['activated_candidates', 'definition_hash']) | list -%}
+    {%- do activation.ref_product_models() -%}
     {%- set products = activation.declared_products() -%}
-    {%- do activation.require_products_built_first(products) -%}
     {%- for product in products %}
     select {{ columns | map(attribute=0) | join(', ') }}
     from {{ activation.product_relation(product) }}

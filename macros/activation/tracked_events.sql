@@ -8,7 +8,7 @@
 {% macro tracked_events() %}
     {%- set readers = {} -%}
     {%- if execute -%}
-        {%- for name in var('intent_events') -%}
+        {%- for name in activation.setting('intent_events') -%}
             {%- do readers.setdefault(name, []).append('intent') -%}
         {%- endfor -%}
         {%- for product in activation.declared_products() -%}
@@ -62,8 +62,8 @@
     {%- set recorded = {
         'reading': 3,
         'source': activation.source_location(),
-        'intent_events': var('intent_events') | map('string') | sort | list,
-        'min_event_timestamp': var('min_event_timestamp') | string,
+        'intent_events': activation.setting('intent_events') | map('string') | sort | list,
+        'min_event_timestamp': activation.setting('min_event_timestamp') | string,
     } -%}
     {%- do recorded.update(activation.org_key_record()) -%}
     {%- do recorded.update(activation.excluded_organizations_record()) -%}

@@ -31,12 +31,12 @@
 
 {#- DuckDB: the Parquet files of var('events_path'). -#}
 {% macro default__source_location() %}
-    {{ return(var('events_path') | string) }}
+    {{ return(activation.setting('events_path') | string) }}
 {% endmacro %}
 
 {#- ClickHouse: the table var('events_database').var('events_table'). -#}
 {% macro clickhouse__source_location() %}
-    {{ return(var('events_database') ~ '.' ~ var('events_table')) }}
+    {{ return(activation.setting('events_database') ~ '.' ~ activation.setting('events_table')) }}
 {% endmacro %}
 
 

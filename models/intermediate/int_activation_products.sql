@@ -1,15 +1,9 @@
-{#- The hints below give this model every parent a product model has, which
-    puts it at the product models' level in dbt's DAG, and every model that
-    reads it (the marts) below them: with threads: 1 dbt runs those after
-    every product model of the run, as long as this model is selected too
-    (require_products_built_first checks). Product models cannot be ref()'d
-    here: dbt only knows them after parsing. -#}
--- depends_on: {{ ref('stg_events_classified') }}
--- depends_on: {{ ref('stg_events') }}
--- depends_on: {{ ref('stg_intent_events') }}
--- depends_on: {{ ref('stg_product_intents') }}
--- depends_on: {{ ref('int_activation_clock') }}
-
+{#- The declared products and their definitions, from the product models'
+    config (known once dbt has parsed every model): literals only, no table
+    is read. It also records the vars product models read, as this package
+    sees them, for product models of a project that uses it as a package
+    (see setting()). -#}
+{{ config(meta={'activation_vars': activation.product_model_var_values()}) }}
 {%- set products = activation.declared_products() %}
 
 {%- if products %}

@@ -9,7 +9,7 @@
 {{ config(order_by='(product, candidate)') }}
 
 {%- set products = activation.declared_products() %}
-{%- do activation.require_products_built_first(products) %}
+{%- do activation.ref_product_models() %}
 {#- checked with the other vars before the run (validate_vars) -#}
 {%- set recommend_by = var('candidate_recommend_by') %}
 

@@ -9,7 +9,7 @@
 {{ config(order_by='(product, org_id, criterion_index)') }}
 
 {%- set products = activation.declared_products() %}
-{%- do activation.require_products_built_first(products) %}
+{%- do activation.ref_product_models() %}
 
 with
 
