@@ -143,6 +143,23 @@ def test_a_missing_events_table_gives_one_clear_message(tmp_path: Path) -> None:
     assert f"the events source `{warehouse.schema}_events`.`no_such_events` does not exist" in message
 
 
+def test_the_default_user_can_neither_read_nor_write() -> None:
+    """`default` has no password (the server's keep-alive logs in as it): it may only
+    start the listeners and read system.numbers."""
+    import clickhouse_connect
+    from clickhouse_connect.driver.exceptions import DatabaseError
+
+    with CLICKHOUSE.client() as connection:
+        connection.command("create database if not exists default_user_check")
+        connection.command("create table if not exists default_user_check.t (x UInt8) engine = Memory")
+    server = CLICKHOUSE.server
+    with clickhouse_connect.get_client(host="127.0.0.1", port=server.http_port, username="default") as anonymous:
+        for statement in ("select * from default_user_check.t", "create database default_user_other",
+                          "insert into default_user_check.t values (1)"):
+            with pytest.raises(DatabaseError, match="ACCESS_DENIED"):
+                anonymous.command(statement)
+
+
 def test_a_second_server_on_the_same_folder_is_refused(tmp_path: Path) -> None:
     with pytest.raises(SERVER.ServerError, match="a ClickHouse server already runs on .* stop it first"):
         SERVER.start(SERVER.Server(CLICKHOUSE.server.folder, SERVER.free_port(), SERVER.free_port()))
