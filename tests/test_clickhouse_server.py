@@ -21,13 +21,32 @@ from typing import Any
 import pytest
 
 from compare import assert_same_rows
-from harness import CLICKHOUSE, EVENTS, SERVER, ClickHouse, DbtError, Event, Warehouse, load_script, write_events
+from harness import (
+    BUILD_WITHOUT_TESTS,
+    CLICKHOUSE,
+    EVENTS,
+    SERVER,
+    ClickHouse,
+    DbtError,
+    Event,
+    Warehouse,
+    load_script,
+    write_events,
+)
 from sample_data import sample_events
+from tls_proxy import TlsProxy, self_signed_certificate
 
 AS_OF = {"as_of": "2026-01-01 00:00:00"}
 CANDIDATES = {"activation_candidates": "product, candidate"}
 # Each warehouse reads its own source, which the definition hash covers.
 IGNORED = {"definition_hash"}
+# The transports' builds share the HTTP build (one test process builds it once).
+pytestmark = pytest.mark.xdist_group("clickhouse_server")
+
+
+def build_models(warehouse: Warehouse) -> None:
+    """The models only: what these tests compare (the data tests run in the other tests)."""
+    warehouse.dbt(*BUILD_WITHOUT_TESTS, "--quiet")
 
 
 def built(warehouse: Warehouse, staging: bool = False) -> dict[str, list[dict[str, Any]]]:
@@ -64,7 +83,7 @@ def over_http(tmp_path_factory: pytest.TempPathFactory, events: list[Event]) -> 
     """The rows built over HTTP, what every other transport must give."""
     warehouse = Warehouse(tmp_path_factory.mktemp("http"), engine="clickhouse", extra_vars=AS_OF)
     warehouse.load(events)
-    warehouse.build()
+    build_models(warehouse)
     assert_read_through_the_profile(warehouse)
     return built(warehouse)
 
@@ -75,7 +94,7 @@ def test_the_native_protocol_and_tls_build_what_http_builds(
 ) -> None:
     warehouse = Warehouse(tmp_path, engine="clickhouse", extra_vars=AS_OF, transport=transport)
     warehouse.load(events)
-    warehouse.build()
+    build_models(warehouse)
     snapshot = built(warehouse)
     assert all(snapshot.values())  # nothing compared is empty
     assert_same_rows(over_http, snapshot, f"HTTP vs {transport}", ignored_columns=IGNORED)
@@ -86,10 +105,14 @@ def test_tls_checks_the_certificate(tmp_path: Path) -> None:
     """The proxy's certificate is not one the system trusts: with verification on and
     the system's CAs, the connection is refused. So the TLS build above really was TLS,
     verified against the proxy's certificate."""
+    # a proxy of its own: the shared one's connections, verified earlier, may be kept alive and reused
+    proxy = TlsProxy(CLICKHOUSE.server.http_port, *self_signed_certificate(tmp_path))
     warehouse = Warehouse(tmp_path, engine="clickhouse", transport="tls",
-                          clickhouse_environment={"SSL_CERT_FILE": "/etc/ssl/certs/ca-certificates.crt"})
+                          clickhouse_environment={"SSL_CERT_FILE": "/etc/ssl/certs/ca-certificates.crt",
+                                                  "CLICKHOUSE_PORT": str(proxy.port)})
     with pytest.raises(DbtError, match="CERTIFICATE_VERIFY_FAILED"):
         warehouse.build()
+    proxy.close()
 
 
 @pytest.mark.parametrize("transport", ["http", "native"])
@@ -118,6 +141,23 @@ def test_a_missing_events_table_gives_one_clear_message(tmp_path: Path) -> None:
     message = str(failure.value)
     assert message.count(": error: ") == 1  # one model failed; what depends on it was skipped
     assert f"the events source `{warehouse.schema}_events`.`no_such_events` does not exist" in message
+
+
+def test_the_default_user_can_neither_read_nor_write() -> None:
+    """`default` has no password (the server's keep-alive logs in as it): it may only
+    start the listeners and read system.numbers."""
+    import clickhouse_connect
+    from clickhouse_connect.driver.exceptions import DatabaseError
+
+    with CLICKHOUSE.client() as connection:
+        connection.command("create database if not exists default_user_check")
+        connection.command("create table if not exists default_user_check.t (x UInt8) engine = Memory")
+    server = CLICKHOUSE.server
+    with clickhouse_connect.get_client(host="127.0.0.1", port=server.http_port, username="default") as anonymous:
+        for statement in ("select * from default_user_check.t", "create database default_user_other",
+                          "insert into default_user_check.t values (1)"):
+            with pytest.raises(DatabaseError, match="ACCESS_DENIED"):
+                anonymous.command(statement)
 
 
 def test_a_second_server_on_the_same_folder_is_refused(tmp_path: Path) -> None:
@@ -153,16 +193,16 @@ def test_a_server_that_dies_mid_build_fails_the_build_and_the_next_build_recover
     killer = threading.Thread(target=kill_once_staging_is_written)
     killer.start()
     with pytest.raises(DbtError) as failure:
-        warehouse.build()
+        build_models(warehouse)
     killer.join()
     assert killed.is_set()
     assert "Connection refused" in str(failure.value) or "Connection aborted" in str(failure.value)
     server.restart()  # same folder, same ports: the data written before the crash is there
-    warehouse.build()
+    build_models(warehouse)
 
     uninterrupted = Warehouse(tmp_path / "uninterrupted", engine="clickhouse", extra_vars=AS_OF)
     uninterrupted.load(events)
-    uninterrupted.build()
+    build_models(uninterrupted)
     assert_same_rows(built(uninterrupted, staging=True), built(warehouse, staging=True),
                      "uninterrupted vs crashed and rebuilt", ignored_columns=IGNORED)
     server.stop()
@@ -208,8 +248,8 @@ def test_a_build_over_a_distributed_table_sharded_by_distinct_id_equals_a_single
     for number, batch in enumerate(batches):  # a full build, then an incremental one
         load_through_distributed(nodes[0], tmp_path / f"batch-{number}.parquet", batch)
         single.load(batch)
-        sharded.build()
-        single.build()
+        build_models(sharded)
+        build_models(single)
         assert_same_rows(built(single), built(sharded), f"single node vs two shards, build {number + 1}",
                          ignored_columns=IGNORED)
 
