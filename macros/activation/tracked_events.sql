@@ -47,7 +47,9 @@
 
 
 {#- The vars that decide which rows the staging stores (and from which
-    source), with which organization, and which intents count, as JSON. stg_tracked_events
+    source), with which organization (org_key_record), which organizations
+    are excluded (excluded_organizations_record), and which intents count,
+    as JSON. stg_tracked_events
     records them, and every product model's rows with their definition (see
     definition_hash): changing one makes the next build read and compute
     everything again, as a --full-refresh would. -#}
@@ -122,7 +124,8 @@
     {%- if record is not none and record.vars_differ -%}
         {{ exceptions.raise_compiler_error(
             "product '" ~ product ~ "': the staging read the source with other vars than this run's "
-            ~ "(org_key, intent_events, min_event_timestamp or the source's location changed, or an upgrade of this "
+            ~ "(org_key, org_group_type, intent_events, min_event_timestamp, the seed excluded_organizations or "
+            ~ "the source's location changed, or an upgrade of this "
             ~ "project reads the source otherwise), so " ~ model.name ~ " would read the old "
             ~ "organizations and intents. " ~ advice) }}
     {%- endif -%}
