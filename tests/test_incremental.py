@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from compare import assert_same_rows
 from harness import BUILD_WITHOUT_TESTS, CLICKHOUSE, PROJECT_DIR, DbtError, Event, Warehouse, events_table, write_events
 from random_events import event_sets
-from test_products import IGNORED, add_product_model
+from test_products import IGNORED, add_product_model, remove_product_model
 
 LOOK_BACK = dt.timedelta(days=3)  # var late_arrival_days' default
 # What the scheduled job runs (BUILD_WITHOUT_TESTS, from harness, serves the many-run tests).
@@ -474,7 +474,7 @@ def test_a_product_reading_new_events_brings_their_history_into_staging(tmp_path
     full = {**warehouse.snapshot(staging=True), "activation_widgets": warehouse.rows("activation_widgets", "org_id")}
     assert_same_rows(incremental, full, "after adding a product: incremental vs --full-refresh")
 
-    (project / "models" / "products" / "activation_widgets.sql").unlink()
+    remove_product_model(project, "activation_widgets")
     warehouse.build()
     assert warehouse.query(widgets) == [(0,)]
 

@@ -30,6 +30,15 @@ def list_product_model(project: Path, name: str) -> None:
     path.write_text(text.replace("    product_models:\n", f"    product_models:\n      - {name}\n"))
 
 
+def remove_product_model(project: Path, name: str) -> None:
+    """Removes a product as a user does: its model file and its line in var product_models."""
+    (project / "models" / "products" / f"{name}.sql").unlink()
+    path = project / "dbt_project.yml"
+    text = path.read_text()
+    assert text.count(f"      - {name}\n") == 1
+    path.write_text(text.replace(f"      - {name}\n", ""))
+
+
 def add_product_model(project: Path, name: str, call: str) -> None:
     """A new product as a user adds one: its model file and its line in var product_models."""
     (project / "models" / "products" / f"{name}.sql").write_text(call)
