@@ -30,6 +30,8 @@
 {% macro criteria_met(criteria) %}
 {%- set parts = [] -%}
 {%- set sequences = [] -%}
+{#- compared as JSON: as Python values, 1 == true and two sequences would merge -#}
+{%- set sequence_keys = [] -%}
 {%- set sequence_ends = [] -%}
 {%- for criterion in criteria -%}
     {%- set criterion_index = loop.index0 -%}
@@ -40,11 +42,13 @@
             'distinct': part.distinct,
             'starts_at': criterion.starts_at,
         } -%}
-        {%- if sequence not in sequences -%}
+        {%- set key = tojson(sequence, sort_keys=true) -%}
+        {%- if key not in sequence_keys -%}
             {%- do sequences.append(sequence) -%}
+            {%- do sequence_keys.append(key) -%}
             {%- do sequence_ends.append([]) -%}
         {%- endif -%}
-        {%- set index = sequences.index(sequence) -%}
+        {%- set index = sequence_keys.index(key) -%}
         {%- do sequence_ends[index].append(criterion.ends_at) -%}
         {%- do parts.append({'criterion_index': criterion_index, 'sequence_index': index,
             'min_count': part.min_count, 'ends_at': criterion.ends_at}) -%}
@@ -112,8 +116,10 @@ sequence_matches as (
         event_at
         {%- if counts_distinct %},
         case sequence_index
-            {%- for sequence in sequences if sequence.distinct %}
-            when {{ sequences.index(sequence) }} then {{ activation.json_value_key('properties', sequence.distinct) }}
+            {%- for sequence in sequences %}
+            {%- if sequence.distinct %}
+            when {{ loop.index0 }} then {{ activation.json_value_key('properties', sequence.distinct) }}
+            {%- endif %}
             {%- endfor %}
         end as distinct_value
         {%- endif %}
