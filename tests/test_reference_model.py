@@ -293,7 +293,9 @@ def event_sets_with_activity(draw: st.DrawFn, products: dict[str, Product] = PRO
         product: Product = products[intent.properties["product_key"]]
         in_window = st.integers(0, product.window_days * 86_400 - 1)
         anywhere = st.integers(-86_400, (product.window_days + 2) * 86_400)
-        for index, criterion in enumerate(product.activation):
+        # the candidates' criteria too: each exercises its own condition (the criteria lab)
+        criteria = (*product.activation, *(c for candidate in product.candidates for c in candidate.criteria))
+        for index, criterion in enumerate(criteria):
             # an alternative: one of its criteria; events of any of its names, with random
             # properties, usually made to pass the criterion's equality conditions
             part = draw(st.sampled_from(criterion.any_of)) if criterion.any_of else criterion
