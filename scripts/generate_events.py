@@ -3,7 +3,12 @@
 Organizations sign up over the period, show intent for one to three of the
 seven example products (sometimes through cross-sell first, sometimes through
 the legacy event, sometimes twice), then activate, half-engage or do nothing,
-and use the product again months later, activated ones more often. One in 200
+and use the product again months later, activated ones more often. The
+properties make the example definitions' conditions meaningful: intents
+carry a `realm` (mostly cloud), recordings a `recording_id` (the same
+recording is often opened again), replay filters a `filter_count`, SQL
+queries a `query` (some read the `events` table), and product analytics is
+used by viewing or saving insights. One in 200
 also shows intent for llm_observability, which no model declares (the README's
 example of adding a product) and no event of the set activates. Noise
 events fill the set up to the requested size; a few rows have no
@@ -24,6 +29,7 @@ import json
 import random
 import time
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,21 +57,27 @@ class Product:
     # (event, count needed, properties) that make up activation
     activation: tuple[tuple[str, int, dict[str, str]], ...]
     window_days: int
-    usage_event: str
+    usage_events: tuple[str, ...]
 
 
 PRODUCTS = (
     Product("session_replay", (("recording analyzed", 5, {}), ("replay list filter added", 1, {})), 30,
-            "recording analyzed"),
-    Product("product_analytics", (("insight saved", 3, {}), ("dashboard created", 1, {})), 30, "insight viewed"),
+            ("recording analyzed",)),
+    Product("product_analytics", (("insight saved", 3, {}), ("dashboard created", 1, {})), 30,
+            ("insight viewed", "insight viewed", "insight saved")),
     Product("feature_flags", (("feature flag created", 2, {"filter_type": "property"}),
-                              ("feature flag updated", 2, {"filter_type": "property"})), 14, "feature flag updated"),
-    Product("experiments", (("experiment launched", 1, {}),), 14, "experiment viewed"),
-    Product("surveys", (("survey launched", 1, {}),), 30, "survey response viewed"),
-    Product("error_tracking", (("error tracking issue resolved", 1, {}),), 30, "error tracking issue viewed"),
+                              ("feature flag updated", 2, {"filter_type": "property"})), 14, ("feature flag updated",)),
+    Product("experiments", (("experiment launched", 1, {}),), 14, ("experiment viewed",)),
+    Product("surveys", (("survey launched", 1, {}),), 30, ("survey response viewed",)),
+    Product("error_tracking", (("error tracking issue resolved", 1, {}),), 30, ("error tracking issue viewed",)),
     Product("data_warehouse", (("data warehouse source connected", 1, {}), ("sql query run", 1, {})), 30,
-            "sql query run"),
+            ("sql query run",)),
 )
+# PostHog's intent query keeps realm = 'cloud'; self-hosted and older events differ
+REALMS = ("cloud",) * 17 + ("hosted-clickhouse", "hosted-clickhouse", None)
+WAREHOUSE_QUERIES = ("select * from stripe_charges", "select count() from hubspot_contacts",
+                     "select plan, sum(amount) from stripe_invoices group by plan")
+EVENTS_QUERIES = ("select count() from events", "select event from events limit 100")
 INTENT_CONTEXTS = ("onboarding product selected", "product home", "quick start", "billing", "settings")
 CROSS_SELL_CONTEXTS = (
     "taxonomic filter empty state",
@@ -94,6 +106,24 @@ def uuid_text(bits: int) -> str:
     return f"{text[:8]}-{text[8:12]}-4{text[13:16]}-{text[16:20]}-{text[20:32]}"
 
 
+def with_realm(rng: random.Random, properties: Mapping[str, object]) -> str:
+    realm = rng.choice(REALMS)
+    return json.dumps(properties if realm is None else {**properties, "realm": realm})
+
+
+def usage_properties(rng: random.Random, event: str, recordings: list[str], reads_events: float) -> str:
+    """Properties of a product event: a recording (often one opened before), a filter, a query."""
+    if event == "recording analyzed":
+        if not recordings or rng.random() < 0.7:
+            recordings.append(hex_id(rng, "rec_"))
+        return json.dumps({"recording_id": rng.choice(recordings)})
+    if event == "replay list filter added":
+        return json.dumps({"filter_count": rng.randint(1, 3)})
+    if event == "sql query run":
+        return json.dumps({"query": rng.choice(EVENTS_QUERIES if rng.random() < reads_events else WAREHOUSE_QUERIES)})
+    return "{}"
+
+
 def intent_properties(rng: random.Random, product: str, cross_sell: bool) -> tuple[str, str]:
     """Event name and properties of one intent."""
     if cross_sell:
@@ -103,15 +133,15 @@ def intent_properties(rng: random.Random, product: str, cross_sell: bool) -> tup
                           "type": "cross_sell", "from": other, "to": product}
         else:
             properties = {"product_key": product, "intent_context": rng.choice(CROSS_SELL_CONTEXTS)}
-        return "user showed product intent", json.dumps(properties)
+        return "user showed product intent", with_realm(rng, properties)
     key = product
     if rng.random() < 0.01:  # odd case and spaces: staging normalizes them
         key = f" {product.title()} "
     if rng.random() < 0.15:
-        return "onboarding product selected", json.dumps(
-            {"product_key": key, "intent_context": "onboarding product selected"})
-    return "user showed product intent", json.dumps(
-        {"product_key": key, "intent_context": rng.choice(INTENT_CONTEXTS), "is_first_intent_for_product": True})
+        return "onboarding product selected", with_realm(
+            rng, {"product_key": key, "intent_context": "onboarding product selected"})
+    return "user showed product intent", with_realm(
+        rng, {"product_key": key, "intent_context": rng.choice(INTENT_CONTEXTS), "is_first_intent_for_product": True})
 
 
 def plan_org(rng: random.Random, signup_day: int, days: int) -> list[Planned]:
@@ -138,6 +168,7 @@ def plan_org(rng: random.Random, signup_day: int, days: int) -> list[Planned]:
             add(intent_day - rng.randint(1, 5), product.activation[0][0])
         engagement = rng.random()
         activated = engagement < 0.4
+        recordings: list[str] = []
         for event, needed, properties in product.activation:
             if activated:
                 count = needed + rng.randint(0, 3)
@@ -145,14 +176,25 @@ def plan_org(rng: random.Random, signup_day: int, days: int) -> list[Planned]:
                 count = rng.randint(0, max(0, needed - 1))
             else:
                 count = 0
-            text = json.dumps(properties) if properties else "{}"
-            for _ in range(count):
+            if event == "recording analyzed" and activated:
+                # `count` different recordings, some opened again (these add nothing)
+                recordings += [hex_id(rng, "rec_") for _ in range(count)]
+                count += rng.randint(0, 3)
+            for number in range(count):
+                if properties:
+                    text = json.dumps(properties)
+                elif event == "recording analyzed" and activated:
+                    text = json.dumps({"recording_id": recordings[number % len(recordings)]})
+                else:
+                    # an activating organization's first query reads warehouse tables
+                    text = usage_properties(rng, event, recordings, 0.0 if activated and number == 0 else 0.3)
                 add(intent_day + rng.randrange(product.window_days - 1), event, text)
             if properties and activated and rng.random() < 0.5:  # look-alikes that must not count
                 add(intent_day + rng.randrange(product.window_days), event, json.dumps({"filter_type": "rollout"}))
         if rng.random() < (0.6 if activated else 0.25):
             for _ in range(rng.randint(1, 6)):
-                add(intent_day + rng.randint(60, 150), product.usage_event)
+                event = rng.choice(product.usage_events)
+                add(intent_day + rng.randint(60, 150), event, usage_properties(rng, event, recordings, 0.3))
     if rng.random() < 0.005:  # a product no model declares
         add(signup_day, "user showed product intent", json.dumps({"product_key": "llm_observability"}))
     return planned

@@ -43,12 +43,26 @@ Row = dict[str, Any]
 
 
 @dataclass(frozen=True)
-class Criterion:
-    """Contract 3: an event name, a minimum count (default 1), optionally a property filter."""
+class Condition:
+    """Contract 3a, property conditions: a property (a path of keys, PATHS: a string is one
+    top-level key taken whole), an operator and a typed value (none for is set / is not set)."""
 
-    event: str
+    path: tuple[str, ...]
+    op: str
+    value: Any = None
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """Contract 3 and 3a: any of some event names, a minimum count (default 1), property
+    conditions that must all hold, optionally a property whose distinct values are counted
+    instead of events; or, with `any_of`, met when any of these criteria is."""
+
+    events: tuple[str, ...] = ()
     min_count: int = DEFAULT_MIN_COUNT
-    properties: tuple[tuple[str, str], ...] = ()
+    conditions: tuple[Condition, ...] = ()
+    distinct: tuple[str, ...] | None = None
+    any_of: tuple[Criterion, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -68,17 +82,40 @@ class Product:
     survival_months: tuple[int, int]
     intent_contexts: tuple[str, ...] | None = None
     candidates: tuple[Candidate, ...] = ()
+    intent_conditions: tuple[Condition, ...] = ()
+
+
+def _path(raw: str | Sequence[str]) -> tuple[str, ...]:
+    """PATHS.md: a string names one top-level key whole; a list names nested keys from the top."""
+    return (raw,) if isinstance(raw, str) else tuple(raw)
+
+
+def _conditions(raw: Sequence[Mapping[str, Any]]) -> tuple[Condition, ...]:
+    return tuple(Condition(_path(item["property"]), item.get("op", "eq"),
+                           tuple(item["value"]) if isinstance(item.get("value"), list) else item.get("value"))
+                 for item in raw)
+
+
+def _criterion(item: Mapping[str, Any]) -> Criterion:
+    if "any_of" in item:
+        return Criterion(any_of=tuple(_criterion(alternative) for alternative in item["any_of"]))
+    event = item["event"]
+    return Criterion(
+        events=(event,) if isinstance(event, str) else tuple(event),
+        min_count=int(item.get("min_count", DEFAULT_MIN_COUNT)),
+        # "A string value alone keeps today's meaning": properties {key: value} is key = value
+        conditions=tuple(Condition((str(k),), "eq", v) for k, v in (item.get("properties") or {}).items())
+        + _conditions(item.get("where") or ()),
+        distinct=None if item.get("distinct") is None else _path(item["distinct"]),
+    )
 
 
 def _criteria(raw: Sequence[Mapping[str, Any]]) -> tuple[Criterion, ...]:
-    return tuple(
-        Criterion(
-            event=str(item["event"]),
-            min_count=int(item.get("min_count", DEFAULT_MIN_COUNT)),
-            properties=tuple(sorted((str(k), str(v)) for k, v in (item.get("properties") or {}).items())),
-        )
-        for item in raw
-    )
+    return tuple(_criterion(item) for item in raw)
+
+
+def event_names(criteria: Iterable[Criterion]) -> set[str]:
+    return {name for criterion in criteria for part in (criterion.any_of or (criterion,)) for name in part.events}
 
 
 class _JinjaLiterals(ast.NodeTransformer):
@@ -94,7 +131,13 @@ class _JinjaLiterals(ast.NodeTransformer):
 
 def parse_product_model(path: Path) -> Product:
     """The keyword arguments of the one `{{ product_activation(...) }}` call in a product model file."""
-    text = re.sub(r"\{#.*?#\}", "", path.read_text(), flags=re.DOTALL)  # Jinja comments
+    return parse_product_model_text(path.read_text(), path.stem)
+
+
+def parse_product_model_text(source: str, model: str) -> Product:
+    """As parse_product_model, from the file's text and the model's name."""
+    path = model
+    text = re.sub(r"\{#.*?#\}", "", source, flags=re.DOTALL)  # Jinja comments
     match = re.search(r"\{\{-?\s*(product_activation\s*\(.*\))\s*-?\}\}", text, flags=re.DOTALL)
     if match is None:
         raise ValueError(f"{path}: no product_activation() call")
@@ -108,13 +151,14 @@ def parse_product_model(path: Path) -> Product:
     start, end = kwargs.get("survival_window_months", DEFAULT_SURVIVAL_WINDOW_MONTHS)
     contexts = kwargs.get("intent_contexts")
     return Product(
-        model=path.stem,
+        model=model,
         key=str(kwargs["product"]),
         activation=_criteria(kwargs["activation_criteria"]),
         window_days=window_days,
         survival=_criteria(kwargs["survival_criteria"]),
         survival_months=(int(start), int(end)),
         intent_contexts=None if contexts is None else tuple(str(c) for c in contexts),
+        intent_conditions=_conditions(kwargs.get("intent_conditions") or ()),
         candidates=tuple(
             Candidate(
                 name=str(candidate["name"]),
@@ -354,6 +398,7 @@ class Intent:
     product: str
     context: str | None
     cross_sell: bool
+    properties: Mapping[str, Any] = field(default_factory=dict)
 
 
 def intents(staged: Iterable[StagedEvent], cross_sell_contexts: frozenset[str]) -> list[Intent]:
@@ -373,7 +418,8 @@ def intents(staged: Iterable[StagedEvent], cross_sell_contexts: frozenset[str]) 
         kind = event.properties.get("type")
         cross_sell = (isinstance(kind, str) and kind == "cross_sell") or (
             context is not None and context in cross_sell_contexts)
-        found.append(Intent(event.uuid, event.org, event.at, _trimmed(key).lower(), context, cross_sell))
+        found.append(Intent(event.uuid, event.org, event.at, _trimmed(key).lower(), context, cross_sell,
+                            event.properties))
     return found
 
 
@@ -387,6 +433,9 @@ def first_intents(all_intents: Iterable[Intent], product: Product) -> dict[str, 
             continue
         if product.intent_contexts is not None and intent.context not in product.intent_contexts:
             continue
+        # contract 2a: intent conditions restrict which intents can be the first one
+        if not all(holds(condition, intent.properties) for condition in product.intent_conditions):
+            continue
         kept = first.get(intent.org)
         if kept is None or (intent.at, intent.uuid) < (kept.at, kept.uuid):
             first[intent.org] = intent
@@ -396,22 +445,106 @@ def first_intents(all_intents: Iterable[Intent], product: Product) -> dict[str, 
 # --------------------------------------------------------------------------- activation
 
 
-def _qualifies(event: StagedEvent, criterion: Criterion) -> bool:
-    """README: only events whose JSON property `key` is the string `value` count."""
-    return event.name == criterion.event and all(
-        isinstance(event.properties.get(key), str) and event.properties[key] == value
-        for key, value in criterion.properties
-    )
+_MISSING = object()
+
+
+def lookup(properties: Mapping[str, Any], path: Sequence[str]) -> Any:
+    """Contract 3a, nested properties: the value at the path of keys, or _MISSING when a key is
+    absent or a step is not an object. JSON null is returned as None."""
+    value: Any = properties
+    for key in path:
+        if not isinstance(value, dict) or key not in value:
+            return _MISSING
+        value = value[key]
+    return value
+
+
+def _kind(value: Any) -> str | None:
+    """Contract 3a: 'a string matches only a JSON string, a number only a JSON number, a
+    boolean only a JSON boolean' (Python's True == 1, hence the kinds)."""
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return None
+
+
+def _equal(found: Any, value: Any) -> bool:
+    """Typed equality: 5 equals 5.0, never "5"."""
+    return _kind(found) is not None and _kind(found) == _kind(value) and found == value
+
+
+NEGATIONS = {"neq": "eq", "not_in": "in", "not_contains": "contains", "is_not_set": "is_set"}
+
+
+def holds(condition: Condition, properties: Mapping[str, Any]) -> bool:
+    """Contract 3a: every positive condition is false on a missing (or JSON null) property; the
+    negative ones (not equals, none of, does not contain, is not set) are their positive's
+    negation, so they hold there."""
+    if condition.op in NEGATIONS:
+        return not holds(Condition(condition.path, NEGATIONS[condition.op], condition.value), properties)
+    found = lookup(properties, condition.path)
+    if found is _MISSING or found is None:
+        return False
+    if condition.op == "is_set":
+        return True
+    if condition.op == "eq":
+        return _equal(found, condition.value)
+    if condition.op == "in":
+        return any(_equal(found, value) for value in condition.value)
+    if condition.op == "contains":
+        return isinstance(found, str) and condition.value in found
+    # greater than, at least, less than, at most: numbers only
+    if _kind(found) != "number":
+        return False
+    compare = {"gt": float.__gt__, "gte": float.__ge__, "lt": float.__lt__, "lte": float.__le__}[condition.op]
+    return bool(compare(float(found), float(condition.value)))
+
+
+def _json_value(value: Any) -> tuple[str, Any]:
+    """Contract 3a, distinct counts: values 'compared as JSON values' (5 and 5.0 are one, "5" another)."""
+    kind = _kind(value)
+    if kind == "number":
+        return kind, float(value)
+    if kind is not None:
+        return kind, value
+    return "json", json.dumps(value, sort_keys=True)
+
+
+def met_time(events: Sequence[StagedEvent], criterion: Criterion, start: dt.datetime,
+             end: dt.datetime) -> dt.datetime | None:
+    """When a criterion was met in [start, end), or None.
+
+    Contract 3: the time of the N-th qualifying event (N = min_count). 3a: an event qualifies when
+    its name is any of the criterion's and every condition holds; a distinct count counts the
+    distinct non-null values of its property (events without it do not count) and is met at the
+    first event at which the N-th distinct value has been seen; an alternative is met at the
+    earliest moment one of its criteria is met."""
+    if criterion.any_of:
+        times = [time for part in criterion.any_of if (time := met_time(events, part, start, end)) is not None]
+        return min(times, default=None)
+    qualifying = sorted((e for e in events if start <= e.at < end and e.name in criterion.events
+                         and all(holds(condition, e.properties) for condition in criterion.conditions)),
+                        key=lambda e: (e.at, e.uuid))
+    if criterion.distinct is not None:
+        seen: set[tuple[str, Any]] = set()
+        firsts = []
+        for event in qualifying:
+            value = lookup(event.properties, criterion.distinct)
+            if value is _MISSING or value is None or _json_value(value) in seen:
+                continue
+            seen.add(_json_value(value))
+            firsts.append(event)
+        qualifying = firsts
+    return qualifying[criterion.min_count - 1].at if len(qualifying) >= criterion.min_count else None
 
 
 def nth_times(events: Sequence[StagedEvent], criteria: Sequence[Criterion], start: dt.datetime,
               end: dt.datetime) -> list[dt.datetime | None]:
-    """Per criterion, the time of its N-th qualifying event in [start, end) (N = min_count), or None."""
-    times: list[dt.datetime | None] = []
-    for criterion in criteria:
-        qualifying = sorted(e.at for e in events if start <= e.at < end and _qualifies(e, criterion))
-        times.append(qualifying[criterion.min_count - 1] if len(qualifying) >= criterion.min_count else None)
-    return times
+    """Per criterion, when it was met in [start, end) (met_time), or None."""
+    return [met_time(events, criterion, start, end) for criterion in criteria]
 
 
 def product_rows(product: Product, staged_by_org: Mapping[str, Sequence[StagedEvent]],
@@ -513,10 +646,10 @@ def compute(events: Sequence[Event], products: Sequence[Product] | None = None, 
     products = load_products() if products is None else products
     now = now or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     tracked = frozenset(INTENT_EVENTS) | {
-        criterion.event
+        name
         for product in products
-        for criterion in (*product.activation, *product.survival,
-                          *(c for candidate in product.candidates for c in candidate.criteria))
+        for name in event_names((*product.activation, *product.survival,
+                                 *(c for candidate in product.candidates for c in candidate.criteria)))
     }
     excluded = load_excluded_organizations() if excluded is None else excluded
     staged = stage(events, tracked, now, org_key, excluded)

@@ -42,8 +42,9 @@ def intent(org: str, when: dt.datetime, product: str = "session_replay", **extra
 
 
 def activation_events(org: str, start: dt.datetime, analyzed: int = 5) -> list[Event]:
-    """`analyzed` recordings one day apart from `start`, then one filter."""
-    events = [Event(uid(), ANALYZED, start + dt.timedelta(days=i), org) for i in range(analyzed)]
+    """`analyzed` different recordings one day apart from `start`, then one filter."""
+    events = [Event(uid(), ANALYZED, start + dt.timedelta(days=i), org, {"recording_id": f"{org}-{i}"})
+              for i in range(analyzed)]
     events.append(Event(uid(), FILTERED, start + dt.timedelta(days=analyzed), org))
     return events
 

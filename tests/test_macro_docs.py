@@ -33,7 +33,7 @@ def signatures() -> dict[str, list[str]]:
 def test_signatures_are_read_with_their_defaults_dropped() -> None:
     found = signatures()
     assert found["late_arrival_cutoff"] == ["relation", "column", "where"]
-    assert found["product_activation"][-3:] == ["survival_window_months", "intent_contexts", "candidates"]
+    assert found["product_activation"][-4:] == ["survival_window_months", "intent_contexts", "intent_conditions", "candidates"]
 
 
 @pytest.fixture(scope="module")

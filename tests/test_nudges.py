@@ -41,13 +41,13 @@ def events() -> list[Event]:
     rows = [
         # n1: 3 of 5 recordings, no filter: both criteria missing. Window ends Apr 9.
         intent("i1", "n1", at(3, 10)),
-        *[Event(f"n1r{day}", RECORDING, at(3, day), "n1") for day in (11, 12, 13)],
+        *[Event(f"n1r{day}", RECORDING, at(3, day), "n1", {"recording_id": f"r{day}"}) for day in (11, 12, 13)],
         # n2: 5 recordings, no filter: only the filter is missing. Window ends Mar 31.
         intent("i2", "n2", at(3, 1)),
-        *[Event(f"n2r{day}", RECORDING, at(3, day), "n2") for day in (2, 3, 4, 5, 6)],
+        *[Event(f"n2r{day}", RECORDING, at(3, day), "n2", {"recording_id": f"r{day}"}) for day in (2, 3, 4, 5, 6)],
         # n3: activated: nothing to nudge.
         intent("i3", "n3", at(3, 5)),
-        *[Event(f"n3r{day}", RECORDING, at(3, day), "n3") for day in (6, 7, 8, 9, 10)],
+        *[Event(f"n3r{day}", RECORDING, at(3, day), "n3", {"recording_id": f"r{day}"}) for day in (6, 7, 8, 9, 10)],
         Event("n3f", FILTER, at(3, 11), "n3"),
         # n4: window closed on Mar 3, never activated: too late to nudge.
         intent("i4", "n4", at(2, 1)),

@@ -12,16 +12,26 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import shutil
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from harness import BUILD_WITHOUT_TESTS, MART, MODEL_KEYS, PRODUCT_MODELS, Event, Warehouse
-from random_events import ORGS, event_sets
-from reference_model import MAX_FUTURE_DAYS, Product, Reference, add_months, compute, load_products
+from harness import BUILD_WITHOUT_TESTS, MART, MODEL_KEYS, PRODUCT_MODELS, PROJECT_DIR, Event, Warehouse
+from random_events import ORGS, event_properties, event_sets
+from reference_model import (
+    MAX_FUTURE_DAYS,
+    Product,
+    Reference,
+    add_months,
+    compute,
+    load_products,
+    parse_product_model_text,
+)
 
 RATE_TOLERANCE = 1e-9
 RATES = {"activation_rate", "baseline_survival_rate", "retention_rate", "retention_lift"}
@@ -246,7 +256,7 @@ EDGE_OFFSETS = tuple(dt.timedelta(days=days, microseconds=micros) for days in (0
 
 
 @st.composite
-def event_sets_with_activity(draw: st.DrawFn) -> list[Event]:
+def event_sets_with_activity(draw: st.DrawFn, products: dict[str, Product] = PRODUCTS) -> list[Event]:
     """random_events.event_sets plus what those almost never hold: intents tied on time with an
     organization's first one, copies of an event tied on time with it, and activations (bursts of a
     product's activation events after some intents, mostly first ones: about the count each
@@ -280,20 +290,31 @@ def event_sets_with_activity(draw: st.DrawFn) -> list[Event]:
         of_firsts = bool(firsts) and draw(st.integers(0, 4)) != 0
         intent = draw(st.sampled_from(list(firsts.values()) if of_firsts else intents))
         assert intent.timestamp is not None and isinstance(intent.properties, dict)
-        product: Product = PRODUCTS[intent.properties["product_key"]]
+        product: Product = products[intent.properties["product_key"]]
         in_window = st.integers(0, product.window_days * 86_400 - 1)
         anywhere = st.integers(-86_400, (product.window_days + 2) * 86_400)
-        for index, criterion in enumerate(product.activation):
-            for copy in range(draw(st.integers(max(0, criterion.min_count - 1), criterion.min_count + 1))):
+        # the candidates' criteria too: each exercises its own condition (the criteria lab)
+        criteria = (*product.activation, *(c for candidate in product.candidates for c in candidate.criteria))
+        for index, criterion in enumerate(criteria):
+            # an alternative: one of its criteria; events of any of its names, with random
+            # properties, usually made to pass the criterion's equality conditions
+            part = draw(st.sampled_from(criterion.any_of)) if criterion.any_of else criterion
+            for copy in range(draw(st.integers(max(0, part.min_count - 1), part.min_count + 1))):
                 offset = draw(st.one_of(
                     st.sampled_from(EDGE_OFFSETS),
                     st.one_of(in_window, in_window, anywhere).map(lambda seconds: dt.timedelta(seconds=seconds))))
-                events.append(Event(f"act{number}-{index}-{copy}", criterion.event, intent.timestamp + offset,
-                                    intent.org, dict(criterion.properties)))
+                name = draw(st.sampled_from(part.events))
+                properties = draw(event_properties(name))
+                if draw(st.integers(0, 3)):
+                    properties.update({condition.path[0]: condition.value for condition in part.conditions
+                                       if condition.op == "eq" and len(condition.path) == 1})
+                events.append(Event(f"act{number}-{index}-{copy}", name, intent.timestamp + offset,
+                                    intent.org, properties))
         if draw(st.booleans()):  # a survival event on an edge of [intent + 3 months, intent + 4 months)
             bound = add_months(intent.timestamp, draw(st.sampled_from(product.survival_months)))
             when = bound - draw(st.sampled_from((dt.timedelta(0), dt.timedelta(microseconds=1))))
-            events.append(Event(f"srv{number}", product.survival[0].event, when, intent.org, {}))
+            survival = product.survival[0].any_of[0] if product.survival[0].any_of else product.survival[0]
+            events.append(Event(f"srv{number}", survival.events[0], when, intent.org, {}))
     return events
 
 
@@ -322,3 +343,90 @@ def test_random_events_match_the_reference_clickhouse(
     clickhouse_warehouse: Warehouse, events: list[Event], as_of: dt.datetime | None
 ) -> None:
     check_random_events(clickhouse_warehouse, events, as_of)
+
+
+# ----------------------------------------------------------------------------- the criteria lab
+
+# The surveys model of a project copy, replaced by a product that uses every feature of the
+# criteria language (contract 3a): each candidate one operator or feature, so that
+# activated_candidates shows each one's verdict; the activation a distinct count and an
+# alternative; the survival a list of event names; intent conditions.
+LAB_PRODUCT = """\
+{{ product_activation(
+    product='surveys',
+    activation_criteria=[
+        {'event': ['survey launched', 'survey response viewed'], 'min_count': 2, 'distinct': 'v'},
+        {'any_of': [
+            {'event': 'survey launched', 'where': [{'property': 'v', 'op': 'gte', 'value': 2}]},
+            {'event': 'survey response viewed', 'min_count': 2, 'where': [{'property': ['o', 'k'], 'op': 'is_set'}]},
+        ]},
+    ],
+    activation_window_days=30,
+    survival_criteria=[{'event': ['survey response viewed', 'survey launched']}],
+    intent_conditions=[{'property': 'realm', 'op': 'neq', 'value': 'hosted-clickhouse'}],
+    candidates=[
+        {'name': 'eq_string', 'activation_criteria': [{'event': 'survey launched', 'properties': {'v': 'x'}}]},
+        {'name': 'eq_number', 'activation_criteria': [{'event': 'survey launched', 'where': [{'property': 'v', 'value': 1}]}]},
+        {'name': 'eq_true', 'activation_criteria': [{'event': 'survey launched', 'where': [{'property': 'v', 'op': 'eq', 'value': true}]}]},
+        {'name': 'eq_false', 'activation_criteria': [{'event': 'survey launched', 'where': [{'property': 'v', 'op': 'eq', 'value': false}]}]},
+        {'name': 'neq', 'activation_criteria': [{'event': 'survey launched', 'where': [{'property': 'v', 'op': 'neq', 'value': 'x'}]}]},
+        {'name': 'one_of', 'activation_criteria': [{'event': 'survey launched', 'where': [{'property': 'v', 'op': 'in', 'value': ['y', 2, false]}]}]},
+        {'name': 'none_of', 'activation_criteria': [{'event': 'survey launched', 'where': [{'property': 'v', 'op': 'not_in', 'value': ['x', 1]}]}]},
+        {'name': 'contains', 'activation_criteria': [{'event': 'survey launched', 'where': [{'property': 'v', 'op': 'contains', 'value': 'x'}]}]},
+        {'name': 'not_contains', 'activation_criteria': [{'event': 'survey launched', 'where': [{'property': 'v', 'op': 'not_contains', 'value': 'x'}]}]},
+        {'name': 'gt', 'activation_criteria': [{'event': 'survey launched', 'where': [{'property': 'v', 'op': 'gt', 'value': 1}]}]},
+        {'name': 'lt', 'activation_criteria': [{'event': 'survey launched', 'where': [{'property': 'v', 'op': 'lt', 'value': 2.5}]}]},
+        {'name': 'lte', 'activation_criteria': [{'event': 'survey launched', 'where': [{'property': 'v', 'op': 'lte', 'value': 1}]}]},
+        {'name': 'is_set', 'activation_criteria': [{'event': 'survey launched', 'where': [{'property': 'v', 'op': 'is_set'}]}]},
+        {'name': 'is_not_set', 'activation_criteria': [{'event': 'survey launched', 'where': [{'property': 'v', 'op': 'is_not_set'}]}]},
+        {'name': 'nested', 'activation_criteria': [{'event': 'survey launched', 'where': [{'property': ['o', 'k'], 'op': 'eq', 'value': 'x'}]}]},
+        {'name': 'dotted_key', 'activation_criteria': [{'event': 'survey launched', 'where': [{'property': 'a.b/c', 'op': 'eq', 'value': 'x'}]}]},
+        {'name': 'distinct_three', 'activation_criteria': [{'event': 'survey launched', 'min_count': 3, 'distinct': 'v'}]},
+        {'name': 'distinct_nested', 'activation_criteria': [{'event': 'survey launched', 'min_count': 2, 'distinct': ['o', 'k']}]},
+    ],
+) }}
+"""
+
+
+@pytest.fixture(scope="module")
+def lab_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    copy = tmp_path_factory.mktemp("lab") / "project"
+    shutil.copytree(PROJECT_DIR, copy, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "target", "data", "logs", "*.duckdb", "__pycache__"))
+    (copy / "models" / "products" / "activation_surveys.sql").write_text(LAB_PRODUCT)
+    return copy
+
+
+LAB_PRODUCTS = {product.key: product for product in load_products()}
+LAB_PRODUCTS["surveys"] = parse_product_model_text(LAB_PRODUCT, "activation_surveys")
+
+
+def check_lab(warehouse: Warehouse, events: list[Event], as_of: dt.datetime | None) -> None:
+    warehouse.reset()
+    build_and_compare(warehouse, events, as_of)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(events=event_sets_with_activity(LAB_PRODUCTS), as_of=AS_OF)
+def test_random_events_match_the_reference_on_every_criteria_feature_duckdb(
+    lab_project: Path, tmp_path_factory: pytest.TempPathFactory, events: list[Event], as_of: dt.datetime | None
+) -> None:
+    check_lab(lab_warehouse(lab_project, tmp_path_factory, "duckdb"), events, as_of)
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(events=event_sets_with_activity(LAB_PRODUCTS), as_of=AS_OF)
+def test_random_events_match_the_reference_on_every_criteria_feature_clickhouse(
+    lab_project: Path, tmp_path_factory: pytest.TempPathFactory, events: list[Event], as_of: dt.datetime | None
+) -> None:
+    check_lab(lab_warehouse(lab_project, tmp_path_factory, "clickhouse"), events, as_of)
+
+
+_LAB_WAREHOUSES: dict[str, Warehouse] = {}
+
+
+def lab_warehouse(project: Path, factory: pytest.TempPathFactory, engine: str) -> Warehouse:
+    """One warehouse per engine for every example (reset per example), as the hypothesis fixtures."""
+    if engine not in _LAB_WAREHOUSES:
+        _LAB_WAREHOUSES[engine] = Warehouse(factory.mktemp(f"lab-{engine}"), engine=engine, project_dir=project)
+    return _LAB_WAREHOUSES[engine]

@@ -9,6 +9,7 @@
     activation_window_days=30,
     survival_window_months=[3, 4],
     intent_contexts=none,
+    intent_conditions=none,
     candidates=none
 ) %}
 {%- set spec = activation.validate_product_activation(
@@ -18,6 +19,7 @@
     survival_criteria=survival_criteria,
     survival_window_months=survival_window_months,
     intent_contexts=intent_contexts,
+    intent_conditions=intent_conditions,
     candidates=candidates,
     unknown_arguments=kwargs.keys() | list,
 ) -%}
@@ -82,7 +84,7 @@
         {%- do criteria.append(dict(criterion, starts_at=group.starts_at, ends_at=group.ends_at)) -%}
     {%- endfor -%}
 {%- endfor -%}
-{%- set event_names = criteria | map(attribute='event') | unique | list -%}
+{%- set event_names = activation.criteria_event_names(criteria) -%}
 {%- if execute and model.resource_type == 'model' and flags.WHICH in ['run', 'build'] %}
     {%- do activation.require_events_staged(spec.product, event_names) -%}
 {%- endif %}
@@ -93,6 +95,10 @@
     if is_incremental() and not activation.product_redefined(spec) else none -%}
 {#- outside the incremental branch, so that dbt sees the dependency when parsing -#}
 {%- set classified_events = ref('stg_events_classified') %}
+{#- every product model depends on stg_product_intents, also one whose
+    intent_contexts or intent_conditions read stg_intent_events instead, so
+    that `stg_product_intents+` selects them all -#}
+{%- do ref('stg_product_intents') %}
 
 with
 
@@ -333,12 +339,18 @@ from recomputed_outcomes
 
 {#- The first intents that make organizations the product's (SQL): one row
     per organization whose first non-cross-sell intent is for it, among the
-    allowed intent contexts when the definition names them. -#}
+    intents from the allowed contexts and passing the intent conditions when
+    the definition has them. -#}
 {% macro product_first_intents(spec) %}
+    {%- if spec.intent_contexts or spec.get('intent_conditions') %}
+    {%- set where = ["product = " ~ activation.string_literal(spec.product)] %}
     {%- if spec.intent_contexts %}
-    {{ activation.first_intents(
-        where="product = " ~ activation.string_literal(spec.product)
-        ~ " and intent_context in (" ~ activation.string_list(spec.intent_contexts) ~ ")") }}
+        {%- do where.append("intent_context in (" ~ activation.string_list(spec.intent_contexts) ~ ")") %}
+    {%- endif %}
+    {%- if spec.get('intent_conditions') %}
+        {%- do where.append(activation.conditions_sql('properties', spec.intent_conditions)) %}
+    {%- endif %}
+    {{ activation.first_intents(where=where | join(' and ')) }}
     {%- else %}
     select *
     from {{ ref('stg_product_intents') }}

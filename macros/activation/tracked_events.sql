@@ -18,7 +18,7 @@
             {%- for candidate in spec.get('candidates', []) -%}
                 {%- do criteria.extend(candidate.activation_criteria) -%}
             {%- endfor -%}
-            {%- for name in criteria | map(attribute='event') | unique -%}
+            {%- for name in activation.criteria_event_names(criteria) -%}
                 {%- do readers.setdefault(name, []).append(spec.product) -%}
             {%- endfor -%}
         {%- endfor -%}

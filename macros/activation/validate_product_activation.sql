@@ -31,46 +31,7 @@
     {%- endif -%}
     {%- set normalized = [] -%}
     {%- for criterion in criteria -%}
-        {%- set where = argument ~ "[" ~ loop.index0 ~ "]" -%}
-        {%- if criterion is not mapping -%}
-            {{ activation._fail_product_argument(product, where, "must be a mapping with the key 'event'") }}
-        {%- endif -%}
-        {%- for key in criterion if key not in ['event', 'min_count', 'properties'] -%}
-            {{ activation._fail_product_argument(product, where,
-                "has unknown key '" ~ key ~ "' (allowed: event, min_count, properties)") }}
-        {%- endfor -%}
-        {%- if criterion.get('event') is not string or criterion.get('event') | trim == '' -%}
-            {{ activation._fail_product_argument(product, where ~ ".event", "must be a non-empty event name") }}
-        {%- endif -%}
-        {#- the staging trims ASCII spaces (only those: trim_spaces) off the
-            source's event names: such a name would never match -#}
-        {%- if criterion['event'] != criterion['event'].strip(' ') -%}
-            {{ activation._fail_product_argument(product, where ~ ".event",
-                "has leading or trailing spaces, got " ~ (criterion['event'] | tojson)
-                ~ ": the staging trims them off event names, so it would never match") }}
-        {%- endif -%}
-        {%- set min_count = criterion.get('min_count', 1) -%}
-        {%- if min_count is not integer or min_count < 1 -%}
-            {{ activation._fail_product_argument(product, where ~ ".min_count",
-                "must be a whole number >= 1, got " ~ (min_count | tojson)) }}
-        {%- endif -%}
-        {%- set properties = criterion.get('properties', {}) -%}
-        {%- if properties is not mapping -%}
-            {{ activation._fail_product_argument(product, where ~ ".properties",
-                "must be a mapping of property name to string value") }}
-        {%- endif -%}
-        {%- for key, value in properties.items() -%}
-            {%- if key is not string or key == '' or '"' in key or '\\' in key -%}
-                {{ activation._fail_product_argument(product, where ~ ".properties",
-                    "has an invalid property name " ~ (key | string | tojson)
-                    ~ " (non-empty, without double quotes or backslashes)") }}
-            {%- endif -%}
-            {%- if value is not string -%}
-                {{ activation._fail_product_argument(product, where ~ ".properties." ~ key,
-                    "must be a string: properties match JSON string values only") }}
-            {%- endif -%}
-        {%- endfor -%}
-        {%- do normalized.append({'event': criterion['event'], 'min_count': min_count, 'properties': properties}) -%}
+        {%- do normalized.append(activation._validate_criterion(product, argument ~ "[" ~ loop.index0 ~ "]", criterion)) -%}
     {%- endfor -%}
     {{ return(normalized) }}
 {% endmacro %}
@@ -78,7 +39,7 @@
 
 {% macro validate_product_activation(
     product, activation_criteria, activation_window_days, survival_criteria,
-    survival_window_months, intent_contexts, candidates, unknown_arguments
+    survival_window_months, intent_contexts, candidates, unknown_arguments, intent_conditions=none
 ) %}
     {%- if product is not defined -%}
         {{ activation._fail_product_argument(product, 'product',
@@ -91,7 +52,7 @@
     {%- for name in unknown_arguments -%}
         {{ activation._fail_product_argument(product, name,
             "is not an argument (allowed: product, activation_criteria, activation_window_days, "
-            ~ "survival_criteria, survival_window_months, intent_contexts, candidates)") }}
+            ~ "survival_criteria, survival_window_months, intent_contexts, intent_conditions, candidates)") }}
     {%- endfor -%}
     {%- set activation_rules = activation._validate_criteria(product, 'activation_criteria', activation_criteria) -%}
     {%- set survival_rules = activation._validate_criteria(product, 'survival_criteria', survival_criteria) -%}
@@ -114,6 +75,8 @@
         {{ activation._fail_product_argument(product, 'intent_contexts',
             "must be a non-empty list of intent context names, or left out") }}
     {%- endif -%}
+    {%- set intent_rules = none if intent_conditions is none
+        else activation._validate_conditions(product, 'intent_conditions', intent_conditions) -%}
     {%- set candidate_rules = [] -%}
     {%- if candidates is not none and (not activation._is_list(candidates) or candidates | length == 0) -%}
         {{ activation._fail_product_argument(product, 'candidates',
@@ -165,5 +128,6 @@
         'survival_criteria': survival_rules,
         'survival_window_months': survival_window_months,
         'intent_contexts': intent_contexts,
+        'intent_conditions': intent_rules,
     }) }}
 {% endmacro %}

@@ -27,6 +27,13 @@ missing_criteria as (
 {%- for criterion in spec.activation_criteria %}
     {%- do criteria.append(dict(criterion, starts_at=none, ends_at=window_end)) %}
 {%- endfor %}
+{#- the parts in criteria_met's order: each alternative of an any_of, or the criterion -#}
+{%- set parts = [] %}
+{%- for criterion in spec.activation_criteria %}
+    {%- for part in criterion.get('any_of') or [criterion] %}
+        {%- do parts.append(activation.nudge_words(part, criterion.get('label') if criterion.get('any_of') else none)) %}
+    {%- endfor %}
+{%- endfor %}
 
     select
         {{ activation.string_literal(spec.product) }} as product,
@@ -34,14 +41,25 @@ missing_criteria as (
         intent_at,
         activation_window_end,
         criterion_index,
-        criterion_event,
-        case criterion_index
-            {%- for criterion in criteria %}
-            when {{ loop.index0 }} then {{ activation.string_literal(tojson(criterion.properties)) }}
+        case part_index
+            {%- for part in parts %}
+            when {{ loop.index0 }} then {{ activation.string_literal(part.event) }}
+            {%- endfor %}
+        end as criterion_event,
+        case part_index
+            {%- for part in parts %}
+            when {{ loop.index0 }} then {{ activation.string_literal(part.properties) }}
             {%- endfor %}
         end as criterion_properties,
         required_events,
-        qualifying_events
+        qualifying_events,
+        {{ dbt.concat([
+            'cast(qualifying_events as ' ~ dbt.type_string() ~ ')',
+            "' of '",
+            'cast(required_events as ' ~ dbt.type_string() ~ ')',
+            "' '",
+            'case part_index' ~ activation.nudge_word_cases(parts) ~ ' end',
+        ]) }} as progress
     from (
         with
 
@@ -58,41 +76,61 @@ missing_criteria as (
 
         {{ activation.window_events(
             'open_intents',
-            criteria | map(attribute='event') | unique | list,
+            activation.criteria_event_names(criteria),
             'open_intents.activation_window_end') }},
 
         {{ activation.criteria_met(criteria) }},
 
         {#- every criterion here ends where window_events ends, so each
-            event of its sequence counts -#}
+            counted event of its sequence counts (for a distinct count, the
+            first event of each value) -#}
         progress as (
 
             select
-                sequence_matches.org_id,
-                criteria_list.criterion_index,
+                org_id,
+                sequence_index,
                 count(*) as qualifying_events
-            from sequence_matches
-            inner join criteria_list
-                on sequence_matches.sequence_index = criteria_list.sequence_index
-            group by sequence_matches.org_id, criteria_list.criterion_index
+            from numbered_matches
+            group by org_id, sequence_index
+
+        ),
+
+        {#- an alternative shows its part nearest to being met -#}
+        part_progress as (
+
+            select
+                open_intents.org_id as org_id,
+                open_intents.intent_at as intent_at,
+                open_intents.activation_window_end as activation_window_end,
+                criteria_list.criterion_index as criterion_index,
+                criteria_list.part_index as part_index,
+                criteria_list.min_count as required_events,
+                coalesce(progress.qualifying_events, 0) as qualifying_events,
+                row_number() over (
+                    partition by open_intents.org_id, criteria_list.criterion_index
+                    order by
+                        cast(coalesce(progress.qualifying_events, 0) as double) / criteria_list.min_count desc,
+                        criteria_list.part_index
+                ) as part_rank
+            from open_intents
+            cross join criteria_list
+            left join progress
+                on
+                    open_intents.org_id = progress.org_id
+                    and criteria_list.sequence_index = progress.sequence_index
 
         )
 
         select
-            open_intents.org_id as org_id,
-            open_intents.intent_at as intent_at,
-            open_intents.activation_window_end as activation_window_end,
-            criteria_list.criterion_index as criterion_index,
-            criteria_list.event_name as criterion_event,
-            criteria_list.min_count as required_events,
-            coalesce(progress.qualifying_events, 0) as qualifying_events
-        from open_intents
-        cross join criteria_list
-        left join progress
-            on
-                open_intents.org_id = progress.org_id
-                and criteria_list.criterion_index = progress.criterion_index
-        where coalesce(progress.qualifying_events, 0) < criteria_list.min_count
+            org_id,
+            intent_at,
+            activation_window_end,
+            criterion_index,
+            part_index,
+            required_events,
+            qualifying_events
+        from part_progress
+        where part_rank = 1 and qualifying_events < required_events
     ) as product_missing
     {%- if not loop.last %}
 
@@ -110,7 +148,8 @@ missing_criteria as (
         cast(null as {{ dbt.type_string() }}) as criterion_event,
         cast(null as {{ dbt.type_string() }}) as criterion_properties,
         cast(null as {{ dbt.type_int() }}) as required_events,
-        cast(null as {{ dbt.type_bigint() }}) as qualifying_events
+        cast(null as {{ dbt.type_bigint() }}) as qualifying_events,
+        cast(null as {{ dbt.type_string() }}) as progress
     where 1 = 0
 {%- endfor %}
 
@@ -126,7 +165,8 @@ select
     missing_criteria.criterion_event,
     missing_criteria.criterion_properties,
     missing_criteria.required_events,
-    cast(missing_criteria.qualifying_events as {{ dbt.type_bigint() }}) as qualifying_events
+    cast(missing_criteria.qualifying_events as {{ dbt.type_bigint() }}) as qualifying_events,
+    cast(missing_criteria.progress as {{ dbt.type_string() }}) as progress
 from missing_criteria
 cross join clock
 {# a clock set before an intent (var as_of): its window has not opened yet #}

@@ -30,7 +30,9 @@ parsed_intents as (
         {%- set product_key = activation.json_string('properties', 'product_key') %}
         nullif({{ activation.lower_text(activation.trim_spaces(product_key)) }}, '') as product,
         {{ activation.json_string('properties', 'intent_context') }} as intent_context,
-        {{ activation.json_string('properties', 'type') }} as intent_type
+        {{ activation.json_string('properties', 'type') }} as intent_type,
+        {#- for the products' intent conditions (first_intents) -#}
+        properties
     from intent_events
 
 ),
@@ -45,6 +47,7 @@ classified_intents as (
         product,
         intent_context,
         intent_type,
+        properties,
         case
             when intent_type = 'cross_sell' then 'type'
             when intent_context in (select cross_sell_contexts.intent_context from cross_sell_contexts)

@@ -28,8 +28,8 @@
     {#- each event once per product, with every place that names it -#}
     {%- set named_by = {} %}
     {%- for place, criteria in places %}
-        {%- for criterion in criteria if place not in named_by.get(criterion.event, []) %}
-            {%- do named_by.update({criterion.event: named_by.get(criterion.event, []) + [place]}) %}
+        {%- for event in activation.criteria_event_names(criteria) if place not in named_by.get(event, []) %}
+            {%- do named_by.update({event: named_by.get(event, []) + [place]}) %}
         {%- endfor %}
     {%- endfor %}
     {%- for event, names in named_by.items() %}
