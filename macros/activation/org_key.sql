@@ -14,7 +14,9 @@
     tests, whose source is a fixture, nor in compile, docs or lint, which
     may run without the source at hand: those see the column form). -#}
 {% macro org_key_reading() %}
-    {%- set org_key = activation.setting('org_key') -%}
+    {#- none: a host project's product model while dbt parses, which sees no
+        var of this package; its SQL is rendered again when it runs -#}
+    {%- set org_key = activation.setting('org_key') or '$group_0' -%}
     {%- if org_key is not string -%}
         {{ return({'paths': [org_key[1:] | list]}) }}
     {%- elif org_key.startswith('properties.') -%}
@@ -61,7 +63,7 @@
     properties, the paths read there (org_group_type's change, or a source
     that gains or loses the column, then reads everything again). -#}
 {% macro org_key_record() %}
-    {%- set org_key = activation.setting('org_key') -%}
+    {%- set org_key = activation.setting('org_key') or '$group_0' -%}
     {%- set record = {'org_key': org_key if org_key is string else org_key | list} -%}
     {%- set reading = activation.org_key_reading() -%}
     {%- if org_key is string and not org_key.startswith('properties.') and reading.paths is defined -%}

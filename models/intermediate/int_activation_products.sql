@@ -3,6 +3,8 @@
     is read. It also records the vars product models read, as this package
     sees them, for product models of a project that uses it as a package
     (see setting()). -#}
+-- the definition hashes cover the excluded organizations as loaded: after the seed
+-- depends_on: {{ ref('excluded_organizations') }}
 {{ config(meta={'activation_vars': activation.product_model_var_values()}) }}
 {%- set products = activation.declared_products() %}
 
