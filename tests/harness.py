@@ -335,6 +335,8 @@ class Warehouse:
         if self.engine == "clickhouse":
             self.clickhouse.load_events([], database=f"{self.schema}_events")  # an empty source exists too
             os.environ.update({**self.clickhouse.environment(self.transport), **self.clickhouse_environment})
+            if not os.environ["SSL_CERT_FILE"]:
+                del os.environ["SSL_CERT_FILE"]  # none was set: OpenSSL's default, not an empty path
         argv = [
             *args,
             "--project-dir", str(self.project_dir),
