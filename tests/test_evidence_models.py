@@ -87,7 +87,8 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module", params=ENGINES)
 def warehouse(project: Path, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Warehouse:
     built = Warehouse(tmp_path_factory.mktemp("run"), project_dir=project, engine=request.param,
-                      extra_vars={"as_of": AS_OF.strftime("%Y-%m-%d %H:%M:%S"), "build_signals": True})
+                      extra_vars={"as_of": AS_OF.strftime("%Y-%m-%d %H:%M:%S"), "build_signals": True,
+                                  "build_retention_curves": True})
     built.load(hand_worked_events())
     built.build()
     return built
@@ -166,11 +167,12 @@ def test_signals_rank_the_events_of_the_window(warehouse: Warehouse) -> None:
     assert [row["event_name"] for row in rows if row["is_separation_shown"]] == ["b"]
 
 
-def test_signals_are_not_built_unless_asked(project: Path, tmp_path: Path) -> None:
+def test_signals_and_curves_are_not_built_unless_asked(project: Path, tmp_path: Path) -> None:
     listed = Warehouse(tmp_path, project_dir=project).dbt("ls", "--quiet", "--resource-type", "model").result
     assert isinstance(listed, list)
     assert not any("activation_signals" in str(line) for line in listed)
-    assert any("activation_retention_curves" in str(line) for line in listed)
+    assert not any("activation_retention_curves" in str(line) for line in listed)
+    assert any("activation_time_to_activate" in str(line) for line in listed)
 
 
 def test_the_hand_worked_set_matches_the_reference(warehouse: Warehouse, project: Path) -> None:
@@ -196,7 +198,7 @@ def test_sample_data_matches_the_reference(tmp_path: Path, engine: str) -> None:
     from sample_data import sample_events
 
     events = sample_events(events=4_000, seed=31)
-    built = Warehouse(tmp_path, engine=engine, extra_vars={"as_of": "2026-01-01 00:00:00"})
+    built = Warehouse(tmp_path, engine=engine, extra_vars={"as_of": "2026-01-01 00:00:00", "build_retention_curves": True})
     built.load(events)
     built.build("--exclude-resource-type", "test", "--exclude-resource-type", "unit_test")
     reference = compute(events, as_of=dt.datetime(2026, 1, 1))

@@ -60,9 +60,11 @@
         {%- do problems.append(activation.var_problem('signals_thresholds',
             'a non-empty list of whole numbers, 1 or more')) -%}
     {%- endif -%}
-    {%- if var('build_signals') is not boolean -%}
-        {%- do problems.append(activation.var_problem('build_signals', 'true or false')) -%}
-    {%- endif -%}
+    {%- for name in ['build_signals', 'build_retention_curves'] -%}
+        {%- if var(name) is not boolean -%}
+            {%- do problems.append(activation.var_problem(name, 'true or false')) -%}
+        {%- endif -%}
+    {%- endfor -%}
 
     {%- for name in ['as_of', 'min_event_timestamp'] -%}
         {%- set value = var(name) -%}

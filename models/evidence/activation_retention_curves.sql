@@ -8,7 +8,11 @@
 -- depends_on: {{ ref('int_activation_products') }}
 -- depends_on: {{ ref('int_activation_clock') }}
 -- depends_on: {{ ref('stg_events') }}
-{{ config(order_by='(product, intent_month, months_after_intent)') }}
+{#- built only when asked (var build_retention_curves), like
+    activation_signals: it reads 13 months of every organization's survival
+    events again on every build, which at 1M events already costs about 10%
+    of the scheduled build's models (docs/evidence.md, "Cost") -#}
+{{ config(enabled=var('build_retention_curves'), order_by='(product, intent_month, months_after_intent)') }}
 
 {%- set products = activation.declared_products() %}
 {%- do activation.require_products_built_first(products) %}
