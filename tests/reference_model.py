@@ -389,7 +389,10 @@ def wilson(successes: int, trials: int) -> tuple[float | None, float | None]:
     p, n = successes / trials, trials
     centre = (p + Z**2 / (2 * n)) / (1 + Z**2 / n)
     half = Z * math.sqrt(p * (1 - p) / n + Z**2 / (4 * n**2)) / (1 + Z**2 / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
+    # the bounds at k = 0 and k = n are exactly 0 and 1 (centre = half there)
+    low = 0.0 if successes == 0 else max(0.0, centre - half)
+    high = 1.0 if successes == trials else min(1.0, centre + half)
+    return low, high
 
 
 def relative_survival(a: int, n1: int, c: int, n2: int) -> tuple[float | None, float | None, float | None]:
@@ -522,6 +525,65 @@ def retention_curve_rows(products: Sequence[Product], rows_by_model: Mapping[str
     return found
 
 
+def signal_rows(products: Sequence[Product], rows_by_model: Mapping[str, Sequence[Row]], events: Iterable[Event],
+                as_of: dt.datetime | None, top: int = 30, thresholds: Sequence[int] = (1, 2, 3, 5, 10)) -> list[Row]:
+    """activation_signals (docs/evidence.md "Discovery", _evidence.yml): per product over its mature
+    months, the `top` event names (intent events left out) done by the most intent organizations in
+    [intent_at, intent_at + activation window), ties by name; each at every threshold: organizations
+    with at least that many events of the name (copies of a uuid count once; rows without a uuid,
+    name or organization do not count), their survival, relative survival against the others;
+    ranked by the interval's low bound (null as 0), then organizations, name, threshold."""
+    by_org: dict[str, list[tuple[str, str, dt.datetime]]] = defaultdict(list)
+    for event in events:
+        source = event.row()
+        name = _trimmed(source["event"]) if source["event"] is not None else ""
+        if not name or name in INTENT_EVENTS or _blank(source["uuid"]) or _blank(source[ORG_KEY]):
+            continue
+        if source["timestamp"] is None:
+            continue
+        by_org[_trimmed(source[ORG_KEY])].append((_trimmed(source["uuid"]), name, source["timestamp"]))
+    found = []
+    for product in products:
+        end_months = product.survival_months[1]
+        cohort = [row for row in rows_by_model[product.model]
+                  if as_of is not None and add_months(add_months(row["intent_month"], 1), end_months) <= as_of]
+        counts: dict[str, dict[str, int]] = {}
+        for row in cohort:
+            window_end = row["intent_at"] + dt.timedelta(days=product.window_days)
+            uuids: dict[str, set[str]] = defaultdict(set)
+            for uuid, name, at in by_org.get(row["org_id"], ()):
+                if row["intent_at"] <= at < window_end:
+                    uuids[name].add(uuid)
+            counts[row["org_id"]] = {name: len(ids) for name, ids in uuids.items()}
+        orgs_by_name: dict[str, int] = defaultdict(int)
+        for per_name in counts.values():
+            for name in per_name:
+                orgs_by_name[name] += 1
+        names = sorted(orgs_by_name, key=lambda name: (-orgs_by_name[name], name))[:top]
+        intent, survived = len(cohort), sum(row["survived"] for row in cohort)
+        rows = []
+        for rank, name in enumerate(names, start=1):
+            for threshold in sorted(set(thresholds)):
+                reached = [row for row in cohort if counts[row["org_id"]].get(name, 0) >= threshold]
+                a = sum(row["survived"] for row in reached)
+                low, high = wilson(a, len(reached))
+                ratio, ratio_low, ratio_high = relative_survival(a, len(reached), survived - a, intent - len(reached))
+                rows.append({
+                    "product": product.key, "event_name": name, "event_rank": rank, "min_events": threshold,
+                    "intent_orgs": intent, "survived_orgs": survived, "reached_orgs": len(reached),
+                    "reached_survived_orgs": a, "reached_survival_rate": _ratio(a, len(reached)),
+                    "reached_survival_rate_low": low, "reached_survival_rate_high": high,
+                    "relative_survival": ratio, "relative_survival_low": ratio_low,
+                    "relative_survival_high": ratio_high,
+                    "is_separation_shown": ratio_low is not None and ratio_low > 1,
+                })
+        rows.sort(key=lambda row: (-(row["relative_survival_low"] or 0), -row["reached_orgs"], row["event_name"],
+                                   row["min_events"]))
+        for position, row in enumerate(rows, start=1):
+            found.append({"product": row["product"], "signal_rank": position, **row})
+    return found
+
+
 @dataclass
 class Reference:
     as_of: dt.datetime | None
@@ -529,6 +591,7 @@ class Reference:
     mart: list[Row] = field(default_factory=list)
     time_to_activate: list[Row] = field(default_factory=list)
     retention_curves: list[Row] = field(default_factory=list)
+    signals: list[Row] = field(default_factory=list)
 
 
 def compute(events: Sequence[Event], products: Sequence[Product] | None = None, as_of: dt.datetime | None = None,
@@ -557,4 +620,5 @@ def compute(events: Sequence[Event], products: Sequence[Product] | None = None, 
     reference.mart = mart_rows(products, reference.products, as_of)
     reference.time_to_activate = time_to_activate_rows(products, reference.products)
     reference.retention_curves = retention_curve_rows(products, reference.products, by_org, as_of)
+    reference.signals = signal_rows(products, reference.products, events, as_of)
     return reference

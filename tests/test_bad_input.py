@@ -186,6 +186,11 @@ WRONG_VARS: list[tuple[dict[str, object], list[str]]] = [
         # ClickHouse wrapped a 1965 intent month to 2144
         'var min_event_timestamp must be after 1970-01-01 00:00:00, .*got "1965-05-10 00:00:00"']),
     ({"min_event_timestamp": "1970-01-01"}, ['var min_event_timestamp must be after 1970-01-01 00:00:00']),
+    # the evidence models' vars (docs/evidence.md)
+    ({"retention_curve_months": 0, "signals_top_events": "30", "signals_thresholds": [1, 0]}, [
+        "var retention_curve_months must be a whole number, 1 or more, got 0",
+        'var signals_top_events must be a whole number, 1 or more, got "30"',
+        r"var signals_thresholds must be a non-empty list of whole numbers, 1 or more, got \[1, 0\]"]),
     ({"min_event_timestamp": "1970-01-01 00:00:00.000000"}, ['var min_event_timestamp must be after 1970-01-01']),
 ]
 

@@ -95,6 +95,9 @@ def test_wilson_interval_matches_scipy(grids: dict[str, list[dict[str, Any]]], e
              if not all(close(found, expected) for found, expected in
                         zip((row["wilson_low"], row["wilson_high"]), wilson(row["k"], row["n"])))]
     assert not wrong
+    # exactly 0 and 1 at the ends, so that a rate is always inside its own interval
+    assert all(row["wilson_low"] == 0.0 for row in rows if row["k"] == 0 and row["n"])
+    assert all(row["wilson_high"] == 1.0 for row in rows if row["k"] == row["n"] and row["n"])
 
 
 @pytest.mark.parametrize("engine", ENGINES)

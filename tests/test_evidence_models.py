@@ -178,6 +178,15 @@ def test_signals_and_curves_are_not_built_unless_asked(project: Path, tmp_path: 
 def test_the_hand_worked_set_matches_the_reference(warehouse: Warehouse, project: Path) -> None:
     reference = compute(hand_worked_events(), load_products(project), as_of=AS_OF)
     assert_matches_reference(warehouse, reference.time_to_activate, reference.retention_curves)
+    assert_signals_match(warehouse, reference.signals)
+
+
+def assert_signals_match(warehouse: Warehouse, expected: list[dict[str, Any]]) -> None:
+    built = warehouse.rows("activation_signals", "product, signal_rank")
+    want = sorted(expected, key=lambda row: (row["product"], row["signal_rank"]))
+    assert len(built) == len(want)
+    for got, row in zip(built, want):
+        assert got == pytest.approx(row, rel=1e-9, abs=1e-12), (got, row)
 
 
 def assert_matches_reference(warehouse: Warehouse, time_to_activate: list[dict[str, Any]],
@@ -198,10 +207,13 @@ def test_sample_data_matches_the_reference(tmp_path: Path, engine: str) -> None:
     from sample_data import sample_events
 
     events = sample_events(events=4_000, seed=31)
-    built = Warehouse(tmp_path, engine=engine, extra_vars={"as_of": "2026-01-01 00:00:00", "build_retention_curves": True})
+    built = Warehouse(tmp_path, engine=engine, extra_vars={"as_of": "2026-01-01 00:00:00", "build_retention_curves": True,
+                                                           "build_signals": True})
     built.load(events)
     built.build("--exclude-resource-type", "test", "--exclude-resource-type", "unit_test")
     reference = compute(events, as_of=dt.datetime(2026, 1, 1))
     assert any(row["activated_survived_orgs"] for row in reference.retention_curves)
     assert any(row["median_days"] for row in reference.time_to_activate)
     assert_matches_reference(built, reference.time_to_activate, reference.retention_curves)
+    assert any(row["relative_survival"] is not None for row in reference.signals)
+    assert_signals_match(built, reference.signals)

@@ -5,8 +5,8 @@
     `bound` 'low' is centre - half, 'high' centre + half. Null when n = 0
     (nullif, not a case: ClickHouse evaluates every branch of a case, and a
     null propagates on both engines). Everything in double, in the same
-    order on both engines, so that they agree to the last bits. Held in
-    [0, 1] against rounding. -#}
+    order on both engines, so that they agree to the last bits. Exact at
+    k = 0 and k = n, and held in [0, 1], against rounding. -#}
 {% macro wilson_interval(successes, trials, bound) -%}
     {%- if bound not in ['low', 'high'] -%}
         {{ exceptions.raise_compiler_error(
@@ -23,12 +23,21 @@
         )
     ) / (1 + {{ z }} * {{ z }} / {{ n }})
     {%- endset -%}
-    {#- at k = 0 (k = n) the bound is 0 (1) but for rounding, which could
-        leave it a hair outside [0, 1]: held there -#}
+    {#- at k = 0 (k = n) the bound is exactly 0 (1), which rounding could
+        miss by a hair either way, leaving the rate outside its own interval:
+        set exactly (0/n and n/n, null when n = 0), and held in [0, 1] -#}
     {%- if bound == 'low' -%}
-    case when {{ interval_bound }} < 0 then cast(0 as double) else {{ interval_bound }} end
+    case
+        when {{ successes }} = 0 then cast(0 as double) / {{ n }}
+        when {{ interval_bound }} < 0 then cast(0 as double)
+        else {{ interval_bound }}
+    end
     {%- else -%}
-    case when {{ interval_bound }} > 1 then cast(1 as double) else {{ interval_bound }} end
+    case
+        when {{ successes }} = {{ trials }} then cast({{ trials }} as double) / {{ n }}
+        when {{ interval_bound }} > 1 then cast(1 as double)
+        else {{ interval_bound }}
+    end
     {%- endif -%}
 {%- endmacro %}
 

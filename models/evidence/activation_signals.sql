@@ -69,7 +69,9 @@ source_events as (
         org_id
     from (
         select
-            nullif({{ activation.trim_spaces('cast(uuid as ' ~ dbt.type_string() ~ ')') }}, '') as event_uuid,
+            {# trimmed only after the window's join below: trimming every
+                uuid of the source costs more than the rest of the read -#}
+            cast(uuid as {{ dbt.type_string() }}) as event_uuid,
             {{ activation.typed_event_name() }} as event_name,
             {{ activation.source_event_time(source('posthog', 'events')) }} as event_at,
             {%- if org_key.startswith('properties.') %}
@@ -101,7 +103,8 @@ org_event_counts as (
         mature_intents.org_id as org_id,
         mature_intents.survived as survived,
         source_events.event_name as event_name,
-        count(distinct source_events.event_uuid) as event_count
+        {#- a blank uuid (null after trimming) is not counted -#}
+        count(distinct nullif({{ activation.trim_spaces('source_events.event_uuid') }}, '')) as event_count
     from mature_intents
     inner join source_events
         on mature_intents.org_id = source_events.org_id
