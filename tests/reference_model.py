@@ -17,6 +17,7 @@ import calendar
 import csv
 import datetime as dt
 import json
+import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -594,6 +595,48 @@ def _ratio(numerator: int, denominator: int) -> float | None:
     return None if denominator == 0 else numerator / denominator
 
 
+# Contract 6a: "Wilson score interval, 95% (z = 1.959964)".
+Z = 1.959964
+
+
+def wilson(successes: int, trials: int) -> tuple[float | None, float | None]:
+    """Contract 6a: with p = k/n, centre = (p + z^2/(2n)) / (1 + z^2/n), half-width =
+    z * sqrt(p(1-p)/n + z^2/(4n^2)) / (1 + z^2/n); low = centre - half, high = centre + half;
+    null when n = 0. (Held in [0, 1]: _marts.yml, every bound is a rate.)"""
+    if trials == 0:
+        return None, None
+    p, n = successes / trials, trials
+    centre = (p + Z**2 / (2 * n)) / (1 + Z**2 / n)
+    half = Z * math.sqrt(p * (1 - p) / n + Z**2 / (4 * n**2)) / (1 + Z**2 / n)
+    # the bounds at k = 0 and k = n are exactly 0 and 1 (centre = half there)
+    low = 0.0 if successes == 0 else max(0.0, centre - half)
+    high = 1.0 if successes == trials else min(1.0, centre + half)
+    return low, high
+
+
+def relative_survival(a: int, n1: int, c: int, n2: int) -> tuple[float | None, float | None, float | None]:
+    """Contract 6a: (a/n1) / (c/n2) with its Katz log interval
+    exp(ln RR +- z*sqrt(1/a - 1/n1 + 1/c - 1/n2)); null when a cell is 0 (the 2x2 table's
+    cells: a, n1 - a, c, n2 - c, as _marts.yml says)."""
+    if 0 in (a, n1 - a, c, n2 - c):
+        return None, None, None
+    ratio = (a / n1) / (c / n2)
+    spread = Z * math.sqrt(1 / a - 1 / n1 + 1 / c - 1 / n2)
+    return ratio, math.exp(math.log(ratio) - spread), math.exp(math.log(ratio) + spread)
+
+
+def interval_columns(intent: int, activated: int, survived: int, retained: int) -> Row:
+    """The mart's contract-6a columns for one cohort."""
+    columns: Row = {}
+    for rate, (k, n) in {"activation_rate": (activated, intent), "baseline_survival_rate": (survived, intent),
+                         "retention_rate": (retained, activated)}.items():
+        columns[f"{rate}_low"], columns[f"{rate}_high"] = wilson(k, n)
+    (columns["relative_survival"], columns["relative_survival_low"],
+     columns["relative_survival_high"]) = relative_survival(retained, activated, survived - retained,
+                                                            intent - activated)
+    return columns
+
+
 def mart_rows(products: Sequence[Product], rows_by_model: Mapping[str, Sequence[Row]],
               as_of: dt.datetime | None) -> list[Row]:
     """activation_funnel_monthly (contract 6): one row per product and intent month that has an
@@ -624,8 +667,140 @@ def mart_rows(products: Sequence[Product], rows_by_model: Mapping[str, Sequence[
                 # null when the baseline is 0 or nobody activated (_marts.yml)
                 "retention_lift": None if retention is None or not baseline else retention / baseline,
                 "is_mature": as_of is not None and add_months(next_month, product.survival_months[1]) <= as_of,
+                **interval_columns(intent_orgs, activated, survived, retained),
             })
     return mart
+
+
+def nearest_rank(values: Sequence[int], percent: int) -> int | None:
+    """Contract 6a: "by nearest rank (the smallest value with at least p% of the values at or
+    below it)". Found by that sentence, not by a rank formula: the first sorted value whose
+    position covers p% of them."""
+    ordered = sorted(values)
+    for position, value in enumerate(ordered, start=1):
+        if position * 100 >= percent * len(ordered):
+            return value
+    return None
+
+
+def time_to_activate_rows(products: Sequence[Product], rows_by_model: Mapping[str, Sequence[Row]]) -> list[Row]:
+    """activation_time_to_activate (contract 6a): per product and intent month, the median, 75th and
+    90th percentile of activated_at - intent_at over the activated, in days (_evidence.yml: fractional,
+    to the microsecond); is_final once every organization's activation is final."""
+    found = []
+    day = dt.timedelta(days=1)
+    for product in products:
+        months: dict[dt.date, list[Row]] = defaultdict(list)
+        for row in rows_by_model[product.model]:
+            months[row["intent_month"]].append(row)
+        for month, rows in sorted(months.items()):
+            micros = [(row["activated_at"] - row["intent_at"]) // dt.timedelta(microseconds=1)
+                      for row in rows if row["activated"]]
+            figures = {name: nearest_rank(micros, percent) for name, percent in
+                       (("median_days", 50), ("p75_days", 75), ("p90_days", 90))}
+            found.append({
+                "product": product.key,
+                "intent_month": month,
+                "intent_orgs": len(rows),
+                "activated_orgs": len(micros),
+                **{name: None if value is None else value / (day // dt.timedelta(microseconds=1))
+                   for name, value in figures.items()},
+                "is_final": all(row["activation_final"] for row in rows),
+            })
+    return found
+
+
+def retention_curve_rows(products: Sequence[Product], rows_by_model: Mapping[str, Sequence[Row]],
+                         staged_by_org: Mapping[str, Sequence[StagedEvent]], as_of: dt.datetime | None,
+                         horizon: int = 12) -> list[Row]:
+    """activation_retention_curves (contract 6a): per product, intent month and k = 1..horizon, the
+    share of the activated and of the not activated meeting the survival criteria in
+    [intent + k months, intent + k+1 months); a point only once that window has closed for the
+    whole month (first day of the next month + k+1 months <= as_of, as contract 5 judges months)."""
+    found = []
+    for product in products:
+        months: dict[dt.date, list[Row]] = defaultdict(list)
+        for row in rows_by_model[product.model]:
+            months[row["intent_month"]].append(row)
+        for month, rows in sorted(months.items()):
+            for k in range(1, horizon + 1):
+                if as_of is None or add_months(add_months(month, 1), k + 1) > as_of:
+                    continue
+                counts = {"activated": [0, 0], "not_activated": [0, 0]}
+                for row in rows:
+                    events = staged_by_org.get(row["org_id"], ())
+                    met = all(time is not None for time in nth_times(
+                        events, product.survival, add_months(row["intent_at"], k), add_months(row["intent_at"], k + 1)))
+                    group = counts["activated" if row["activated"] else "not_activated"]
+                    group[0] += 1
+                    group[1] += met
+                point: Row = {"product": product.key, "intent_month": month, "months_after_intent": k}
+                for name, (orgs, survived) in counts.items():
+                    low, high = wilson(survived, orgs)
+                    point.update({f"{name}_orgs": orgs, f"{name}_survived_orgs": survived,
+                                  f"{name}_survival_rate": _ratio(survived, orgs),
+                                  f"{name}_survival_rate_low": low, f"{name}_survival_rate_high": high})
+                found.append(point)
+    return found
+
+
+def signal_rows(products: Sequence[Product], rows_by_model: Mapping[str, Sequence[Row]], events: Iterable[Event],
+                as_of: dt.datetime | None, top: int = 30, thresholds: Sequence[int] = (1, 2, 3, 5, 10)) -> list[Row]:
+    """activation_signals (docs/evidence.md "Discovery", _evidence.yml): per product over its mature
+    months, the `top` event names (intent events left out) done by the most intent organizations in
+    [intent_at, intent_at + activation window), ties by name; each at every threshold: organizations
+    with at least that many events of the name (copies of a uuid count once; rows without a uuid,
+    name or organization do not count), their survival, relative survival against the others;
+    ranked by the interval's low bound (null as 0), then organizations, name, threshold."""
+    by_org: dict[str, list[tuple[str, str, dt.datetime]]] = defaultdict(list)
+    for event in events:
+        source = event.row()
+        name = _trimmed(source["event"]) if source["event"] is not None else ""
+        if not name or name in INTENT_EVENTS or _blank(source["uuid"]) or _blank(source[ORG_KEY]):
+            continue
+        if source["timestamp"] is None:
+            continue
+        by_org[_trimmed(source[ORG_KEY])].append((_trimmed(source["uuid"]), name, source["timestamp"]))
+    found = []
+    for product in products:
+        end_months = product.survival_months[1]
+        cohort = [row for row in rows_by_model[product.model]
+                  if as_of is not None and add_months(add_months(row["intent_month"], 1), end_months) <= as_of]
+        counts: dict[str, dict[str, int]] = {}
+        for row in cohort:
+            window_end = row["intent_at"] + dt.timedelta(days=product.window_days)
+            uuids: dict[str, set[str]] = defaultdict(set)
+            for uuid, name, at in by_org.get(row["org_id"], ()):
+                if row["intent_at"] <= at < window_end:
+                    uuids[name].add(uuid)
+            counts[row["org_id"]] = {name: len(ids) for name, ids in uuids.items()}
+        orgs_by_name: dict[str, int] = defaultdict(int)
+        for per_name in counts.values():
+            for name in per_name:
+                orgs_by_name[name] += 1
+        names = sorted(orgs_by_name, key=lambda name: (-orgs_by_name[name], name))[:top]
+        intent, survived = len(cohort), sum(row["survived"] for row in cohort)
+        rows = []
+        for rank, name in enumerate(names, start=1):
+            for threshold in sorted(set(thresholds)):
+                reached = [row for row in cohort if counts[row["org_id"]].get(name, 0) >= threshold]
+                a = sum(row["survived"] for row in reached)
+                low, high = wilson(a, len(reached))
+                ratio, ratio_low, ratio_high = relative_survival(a, len(reached), survived - a, intent - len(reached))
+                rows.append({
+                    "product": product.key, "event_name": name, "event_rank": rank, "min_events": threshold,
+                    "intent_orgs": intent, "survived_orgs": survived, "reached_orgs": len(reached),
+                    "reached_survived_orgs": a, "reached_survival_rate": _ratio(a, len(reached)),
+                    "reached_survival_rate_low": low, "reached_survival_rate_high": high,
+                    "relative_survival": ratio, "relative_survival_low": ratio_low,
+                    "relative_survival_high": ratio_high,
+                    "is_separation_shown": ratio_low is not None and ratio_low > 1,
+                })
+        rows.sort(key=lambda row: (-(row["relative_survival_low"] or 0), -row["reached_orgs"], row["event_name"],
+                                   row["min_events"]))
+        for position, row in enumerate(rows, start=1):
+            found.append({"product": row["product"], "signal_rank": position, **row})
+    return found
 
 
 @dataclass
@@ -633,6 +808,9 @@ class Reference:
     as_of: dt.datetime | None
     products: dict[str, list[Row]] = field(default_factory=dict)
     mart: list[Row] = field(default_factory=list)
+    time_to_activate: list[Row] = field(default_factory=list)
+    retention_curves: list[Row] = field(default_factory=list)
+    signals: list[Row] = field(default_factory=list)
 
 
 def compute(events: Sequence[Event], products: Sequence[Product] | None = None, as_of: dt.datetime | None = None,
@@ -662,4 +840,7 @@ def compute(events: Sequence[Event], products: Sequence[Product] | None = None, 
     for product in products:
         reference.products[product.model] = product_rows(product, by_org, all_intents, as_of)
     reference.mart = mart_rows(products, reference.products, as_of)
+    reference.time_to_activate = time_to_activate_rows(products, reference.products)
+    reference.retention_curves = retention_curve_rows(products, reference.products, by_org, as_of)
+    reference.signals = signal_rows(products, reference.products, events, as_of)
     return reference

@@ -197,6 +197,11 @@ WRONG_VARS: list[tuple[dict[str, object], list[str]]] = [
     ({"org_key": ["properties", 1]}, [r"var org_key must be .*every key a non-empty string"]),
     ({"org_key": {"properties": "org"}, "max_rejected_share": True}, [
         "var org_key must be a column name", "var max_rejected_share must be a share"]),
+    # the evidence models' vars (docs/evidence.md)
+    ({"retention_curve_months": 0, "signals_top_events": "30", "signals_thresholds": [1, 0]}, [
+        "var retention_curve_months must be a whole number, 1 or more, got 0",
+        'var signals_top_events must be a whole number, 1 or more, got "30"',
+        r"var signals_thresholds must be a non-empty list of whole numbers, 1 or more, got \[1, 0\]"]),
     ({"min_event_timestamp": "1970-01-01 00:00:00.000000"}, ['var min_event_timestamp must be after 1970-01-01']),
 ]
 

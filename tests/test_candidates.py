@@ -122,3 +122,45 @@ def test_the_current_candidate_agrees_with_the_mart_over_mature_months(warehouse
             "select coalesce(sum(intent_orgs), 0), coalesce(sum(activated_orgs), 0), coalesce(sum(retained_orgs), 0)"
             f" from activation_funnel_monthly where is_mature and product = '{product}'"
         ) == [(intent, activated, retained)]
+
+
+def test_intervals_and_separation_match_scipy(warehouse: Warehouse) -> None:
+    """Contract 6a on the hand-worked counts: Wilson intervals, relative survival with its
+    Katz interval (null for a zero cell: rare activates 1 of 1 retained, everyone leaves
+    nobody not activated), checked against scipy."""
+    from test_evidence_intervals import katz, wilson  # scipy: test dependencies only
+
+    rows = candidates(warehouse)
+    for name, row in rows.items():
+        intent, activated, survived, retained = (int(row[column]) for column in  # type: ignore[call-overload]
+                                                 ("intent_orgs", "activated_orgs", "survived_orgs", "retained_orgs"))
+        for rate, (k, n) in {"activation_rate": (activated, intent), "baseline_survival_rate": (survived, intent),
+                             "retention_rate": (retained, activated)}.items():
+            assert (row[f"{rate}_low"], row[f"{rate}_high"]) == pytest.approx(wilson(k, n)), (name, rate)
+        expected = katz(retained, activated, survived - retained, intent - activated)
+        assert (row["relative_survival"], row["relative_survival_low"], row["relative_survival_high"]) == \
+            pytest.approx(expected), name
+    # by hand: current RR 2.5, Katz low exp(ln 2.5 - z sqrt(0.45)) = 0.67; two_a RR 4, low 1.58
+    assert rows["current"]["relative_survival"] == pytest.approx(2.5)
+    assert rows["two_a"]["relative_survival"] == pytest.approx(4.0)
+    assert rows["rare"]["relative_survival"] is None and rows["everyone"]["relative_survival"] is None
+    assert {name for name, row in rows.items() if row["is_separation_shown"]} == {"two_a"}
+
+
+def test_the_lead_is_clear_only_when_the_intervals_do_not_overlap(warehouse: Warehouse) -> None:
+    """current (10 of 30 retained) leads two_a (8 of 30): the Wilson intervals overlap;
+    by lift two_a (8 of 10) leads current (10 of 20): they overlap too. With two_a too
+    small (11 activated needed) current has no eligible runner-up: its lead is clear."""
+    def leads() -> dict[str, object]:
+        return {name: row["is_lead_clear"] for name, row in candidates(warehouse).items()
+                if row["is_lead_clear"] is not None}
+
+    try:
+        warehouse.dbt("run", "--quiet", "-s", "activation_candidates")  # another test may have left other vars
+        assert leads() == {"current": False}
+        warehouse.dbt("run", "--quiet", "-s", "activation_candidates", vars={"candidate_recommend_by": "retention_lift"})
+        assert leads() == {"two_a": False}
+        warehouse.dbt("run", "--quiet", "-s", "activation_candidates", vars={"candidate_min_activated_orgs": 11})
+        assert leads() == {"current": True}
+    finally:
+        warehouse.dbt("run", "--quiet", "-s", "activation_candidates")

@@ -49,7 +49,8 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Warehouse]]:
     """A built project with its docs and report, served on a free localhost port."""
     warehouse = Warehouse(tmp_path_factory.mktemp("browser"), extra_vars={
-        "as_of": "2025-06-15 00:00:00", "candidate_min_activated_orgs": 1, "candidate_recommend_by": "retention_lift"})
+        "as_of": "2025-06-15 00:00:00", "candidate_min_activated_orgs": 1, "candidate_recommend_by": "retention_lift",
+        "build_retention_curves": True, "build_signals": True})
     warehouse.load(hand_built_events())
     warehouse.build()
     warehouse.dbt("docs", "generate", "--quiet")
@@ -155,3 +156,36 @@ def test_report_needs_no_network_when_opened_from_disk(site: tuple[str, Warehous
     assert "<script src" not in html and "<link" not in html and "<img" not in html
     shutil.copy(warehouse.work_dir / "target" / "report.html", tmp_path / "copy.html")
     assert (tmp_path / "copy.html").stat().st_size > 10_000
+
+
+def test_the_report_shows_the_evidence(site: tuple[str, Warehouse], browser: Any) -> None:
+    """Issue 23's sections: as_of, the definition in words, rates with interval bands and immature
+    months as open markers, retention curves, time to activate, the candidates with intervals and
+    the recommendation's reason, and the discovery signals."""
+    url, warehouse = site
+    page = browser.new_page()
+    page.goto(f"{url}/report.html")
+    page.get_by_text("Product activation").first.wait_for(timeout=30_000)
+    assert page.locator("#as-of").inner_text().startswith("Figures as of 2025-06-15")
+    replay = page.locator("section#session_replay")
+    assert replay.locator("p.definition").inner_text().startswith("Activated: 5 × recording analyzed")
+    assert replay.get_by_text("rates with 95% intervals").count() == 1
+    # the immature month (2025-02) is an open marker on each rate it has, never on the line
+    ids = "elements => elements.map(element => element.id)"
+    partial = replay.locator("[id^='partial-']").evaluate_all(ids)
+    assert partial and all(name.endswith("-session_replay-2025-02") for name in partial), partial
+    assert replay.locator("[id^='curve-activated-session_replay']").count() == 1
+    assert replay.locator("[id^='curve-not_activated-session_replay']").count() == 1
+    months = [row[0].strftime("%Y-%m") for row in warehouse.query(
+        "select intent_month from activation_time_to_activate where product = 'session_replay' order by 1")]
+    assert replay.locator("table.time-to-activate tbody tr").count() == len(months) > 0
+    candidates = warehouse.query("select count(*) from activation_candidates where product = 'session_replay'")[0][0]
+    assert replay.locator("table.candidates tbody tr").count() == candidates
+    assert "[" in replay.locator("table.candidates tbody tr").first.inner_text()  # an interval is shown
+    assert replay.locator("p.reason").inner_text().startswith("Recommended: current_in_14_days")
+    signals = warehouse.query("select count(*) from activation_signals where product = 'session_replay'"
+                              " and signal_rank <= 10")[0][0]
+    assert replay.locator("table.signals tbody tr").count() == signals > 0
+    screenshot(page, "report_evidence.png", full_page=True)
+    print(f"screenshot: {SCREENSHOTS / 'report_evidence.png'}")
+    page.close()

@@ -34,7 +34,11 @@ from reference_model import (
 )
 
 RATE_TOLERANCE = 1e-9
-RATES = {"activation_rate", "baseline_survival_rate", "retention_rate", "retention_lift"}
+RATES = {"activation_rate", "baseline_survival_rate", "retention_rate", "retention_lift",
+         # contract 6a's intervals
+         *(f"{rate}_{bound}" for rate in ("activation_rate", "baseline_survival_rate", "retention_rate",
+                                          "relative_survival") for bound in ("low", "high")),
+         "relative_survival"}
 # Columns of the build that the reference does not compute, and why; any other column the
 # reference lacks fails the comparison, so that a new column is noticed.
 NOT_MODELLED = {

@@ -53,6 +53,26 @@
             "'retained_orgs' or 'retention_lift'")) -%}
     {%- endif -%}
 
+    {#- the evidence models (docs/evidence.md) -#}
+    {%- for name in ['retention_curve_months', 'signals_top_events'] -%}
+        {%- set value = var(name) -%}
+        {%- if value is boolean or value is not integer or value < 1 -%}
+            {%- do problems.append(activation.var_problem(name, 'a whole number, 1 or more')) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- set thresholds = var('signals_thresholds') -%}
+    {%- if thresholds is string or thresholds is mapping or thresholds is not sequence or thresholds | length == 0
+        or thresholds | reject('integer') | list or thresholds | select('boolean') | list
+        or thresholds | select('lt', 1) | list -%}
+        {%- do problems.append(activation.var_problem('signals_thresholds',
+            'a non-empty list of whole numbers, 1 or more')) -%}
+    {%- endif -%}
+    {%- for name in ['build_signals', 'build_retention_curves'] -%}
+        {%- if var(name) is not boolean -%}
+            {%- do problems.append(activation.var_problem(name, 'true or false')) -%}
+        {%- endif -%}
+    {%- endfor -%}
+
     {%- for name in ['as_of', 'min_event_timestamp'] -%}
         {%- set value = var(name) -%}
         {%- if not (name == 'as_of' and value is none) and not activation.is_utc_timestamp(value) -%}

@@ -120,6 +120,37 @@ candidate_eligibility as (
 
 ),
 
+{#- contract 6a: the uncertainty of each rate, and whether the activated
+    retain better than the others (relative survival, Katz interval) -#}
+candidate_intervals as (
+
+    select
+        *,
+        {%- for rate, successes, trials in [
+            ('activation_rate', 'activated_orgs', 'intent_orgs'),
+            ('baseline_survival_rate', 'survived_orgs', 'intent_orgs'),
+            ('retention_rate', 'retained_orgs', 'activated_orgs')] %}
+        {%- for bound in ['low', 'high'] %}
+        {{ activation.wilson_interval(successes, trials, bound) }} as {{ rate }}_{{ bound }},
+        {%- endfor %}
+        {%- endfor %}
+        {%- set cells = ['retained_orgs', 'activated_orgs', 'survived_orgs - retained_orgs',
+            'intent_orgs - activated_orgs'] %}
+        {{ activation.relative_survival(cells[0], cells[1], cells[2], cells[3]) }} as relative_survival,
+        {{ activation.relative_survival(cells[0], cells[1], cells[2], cells[3], part='low') }} as relative_survival_low,
+        {{ activation.relative_survival(cells[0], cells[1], cells[2], cells[3], part='high') }} as relative_survival_high,
+        {#- The deciding figure's interval. Every candidate of a product has
+            the same intent organizations and baseline, so the lift ranks as
+            retention_rate does (its interval: retention_rate's), and
+            retained_orgs as the share of intent organizations retained. -#}
+        {%- set deciding = ('retained_orgs', 'activated_orgs') if recommend_by == 'retention_lift'
+            else ('retained_orgs', 'intent_orgs') %}
+        {{ activation.wilson_interval(deciding[0], deciding[1], 'low') }} as deciding_low,
+        {{ activation.wilson_interval(deciding[0], deciding[1], 'high') }} as deciding_high
+    from candidate_eligibility
+
+),
+
 candidate_preference as (
 
     select
@@ -137,7 +168,18 @@ candidate_preference as (
                 {%- endif %}
                 candidate_index
         ) as preference
-    from candidate_eligibility
+    from candidate_intervals
+
+),
+
+{#- the runner-up: the next eligible candidate in preference order -#}
+candidate_runner_up as (
+
+    select
+        *,
+        max(case when preference = 2 and is_eligible then deciding_high end)
+            over (partition by product) as runner_up_deciding_high
+    from candidate_preference
 
 )
 
@@ -155,5 +197,21 @@ select
     retention_lift,
     cast(is_too_narrow as {{ dbt.type_boolean() }}) as is_too_narrow,
     cast(is_too_small as {{ dbt.type_boolean() }}) as is_too_small,
-    cast(preference = 1 and is_eligible as {{ dbt.type_boolean() }}) as is_recommended
-from candidate_preference
+    cast(preference = 1 and is_eligible as {{ dbt.type_boolean() }}) as is_recommended,
+    {%- for rate in ['activation_rate', 'baseline_survival_rate', 'retention_rate', 'relative_survival'] %}
+    {{ rate }}_low,
+    {{ rate }}_high,
+    {%- endfor %}
+    relative_survival,
+    {#- false for a definition not shown to single out organizations that
+        retain better: its interval includes 1 (or lies below it, or is null) -#}
+    cast(coalesce(relative_survival_low > 1, false) as {{ dbt.type_boolean() }}) as is_separation_shown,
+    {#- the recommended row only: its interval on the deciding figure lies
+        above the runner-up's (no runner-up: nothing to overlap) -#}
+    cast(
+        case
+            when preference = 1 and is_eligible
+                then coalesce(deciding_low > runner_up_deciding_high, runner_up_deciding_high is null)
+        end as {{ dbt.type_boolean() }}
+    ) as is_lead_clear
+from candidate_runner_up

@@ -69,6 +69,23 @@ select
     monthly_rates.retained_orgs,
     monthly_rates.retention_rate,
     monthly_rates.retention_rate / nullif(monthly_rates.baseline_survival_rate, 0) as retention_lift,
-    {{ activation.is_final('clock.as_of', 'monthly_rates.survival_windows_end') }} as is_mature
+    {{ activation.is_final('clock.as_of', 'monthly_rates.survival_windows_end') }} as is_mature,
+    {#- contract 6a: the uncertainty of each rate, and whether the activated
+        retain better than the others of the month -#}
+    {%- for rate, successes, trials in [
+        ('activation_rate', 'activated_orgs', 'intent_orgs'),
+        ('baseline_survival_rate', 'survived_orgs', 'intent_orgs'),
+        ('retention_rate', 'retained_orgs', 'activated_orgs')] %}
+    {%- for bound in ['low', 'high'] %}
+    {{ activation.wilson_interval('monthly_rates.' ~ successes, 'monthly_rates.' ~ trials, bound) }}
+        as {{ rate }}_{{ bound }},
+    {%- endfor %}
+    {%- endfor %}
+    {%- set cells = ['monthly_rates.retained_orgs', 'monthly_rates.activated_orgs',
+        'monthly_rates.survived_orgs - monthly_rates.retained_orgs',
+        'monthly_rates.intent_orgs - monthly_rates.activated_orgs'] %}
+    {{ activation.relative_survival(cells[0], cells[1], cells[2], cells[3]) }} as relative_survival,
+    {{ activation.relative_survival(cells[0], cells[1], cells[2], cells[3], part='low') }} as relative_survival_low,
+    {{ activation.relative_survival(cells[0], cells[1], cells[2], cells[3], part='high') }} as relative_survival_high
 from monthly_rates
 cross join clock
