@@ -15,7 +15,7 @@
 {{ config(enabled=var('build_retention_curves'), order_by='(product, intent_month, months_after_intent)') }}
 
 {%- set products = activation.declared_products() %}
-{%- do activation.require_products_built_first(products) %}
+{%- do activation.ref_product_models() %}
 {#- checked with the other vars before the run (validate_vars) -#}
 {%- set horizon = var('retention_curve_months') %}
 

@@ -15,8 +15,7 @@
 {{ config(enabled=var('build_signals'), order_by='(product, signal_rank)') }}
 
 {%- set products = activation.declared_products() %}
-{%- do activation.require_products_built_first(products) %}
-{%- set org_key = var('org_key') %}
+{%- do activation.ref_product_models() %}
 
 with
 
@@ -74,15 +73,7 @@ source_events as (
             cast(uuid as {{ dbt.type_string() }}) as event_uuid,
             {{ activation.typed_event_name() }} as event_name,
             {{ activation.source_event_time(source('posthog', 'events')) }} as event_at,
-            {%- if org_key.startswith('properties.') %}
-            {%- set properties_text = "coalesce(cast(properties as " ~ dbt.type_string() ~ "), '{}')" %}
-            case when {{ activation.is_json_object(properties_text) }}
-                then nullif({{ activation.trim_spaces(activation.json_string(properties_text, org_key[11:])) }}, '')
-            end as org_id
-            {%- else %}
-            nullif({{ activation.trim_spaces('cast(' ~ adapter.quote(org_key) ~ ' as ' ~ dbt.type_string() ~ ')') }},
-                '') as org_id
-            {%- endif %}
+            {{ activation.source_org_id("coalesce(cast(properties as " ~ dbt.type_string() ~ "), '{}')") }} as org_id
         from {{ source('posthog', 'events') }}
     ) as typed_events
     where
