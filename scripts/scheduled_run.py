@@ -9,7 +9,14 @@
 3. `dbt build --exclude-resource-type unit_test`: unit tests check the SQL
    against fixed inputs, not the data, so, as dbt advises, they run in CI
    (and with --unit-tests here), not on every scheduled run. Every data test
-   runs.
+   runs, on the days this run wrote: the hourly run's checks cost what the
+   new events cost (env ACTIVATION_CHECKS=recent: the staging's tests and the
+   reconciliation look at the days the incremental run read again; the
+   product and mart tests read their whole tables, which grow with the
+   organizations, not the events). With --full-checks (nightly or weekly,
+   and after a --full-refresh by hand, which checks everything anyway) every
+   data test reads every row: the late events, or a bad row older than the
+   look-back, that the hourly checks leave out. See docs/scheduled-run.md.
 4. Keeps dbt's artifacts of this run (run_results.json, sources.json,
    manifest.json) and a summary of the steps (steps.json) in target/last_run/.
 
@@ -22,6 +29,7 @@ not transient and is never retried: rerunning cannot fix it.
 Every step is logged with its time. Exit code 0 only when every step passed.
 
     python scripts/scheduled_run.py                            # the profile's default target
+    python scripts/scheduled_run.py --full-checks              # nightly: every check on every row
     python scripts/scheduled_run.py --target clickhouse -- --vars '{events_table: events}'
 """
 
@@ -37,7 +45,7 @@ import re
 import shutil
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -49,6 +57,7 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 EXIT_LOCKED = 75  # EX_TEMPFAIL: try again later
 ARTIFACTS = ("run_results.json", "sources.json", "manifest.json")
 FAILED = {"error", "fail", "runtime error"}
+CHECKS_ENV = "ACTIVATION_CHECKS"  # which rows the data tests read: recent (hourly) or all
 TRANSIENT = re.compile(
     r"connection (refused|reset|aborted|closed)|failed to connect|could not connect|broken pipe"
     r"|timed out|timeout|could not set lock|conflicting lock|temporarily unavailable"
@@ -112,13 +121,29 @@ def log_freshness(result: dbtRunnerResult) -> None:
             log.info("freshness of %s: %s: %s", name, status, detail)
 
 
+@contextlib.contextmanager
+def checks_scope(scope: str) -> Iterator[None]:
+    """The data tests' scope for the dbt commands run inside (env ACTIVATION_CHECKS,
+    read by macros/activation/recent_checks.sql), restored after."""
+    before = os.environ.get(CHECKS_ENV)
+    os.environ[CHECKS_ENV] = scope
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ[CHECKS_ENV]
+        else:
+            os.environ[CHECKS_ENV] = before
+
+
 def run_step(name: str, args: list[str], retries: int = 1,
              on_result: Callable[[dbtRunnerResult], None] | None = None) -> StepResult:
     began = time.perf_counter()
     attempt = 0
     while True:
         attempt += 1
-        log.info("%s: started (attempt %d): dbt %s", name, attempt, " ".join(args))
+        log.info("%s: started (attempt %d): %sdbt %s", name, attempt,
+                 f"{CHECKS_ENV}={os.environ[CHECKS_ENV]} " if CHECKS_ENV in os.environ else "", " ".join(args))
         result = invoke(args)
         if on_result is not None:
             on_result(result)
@@ -179,6 +204,8 @@ def parse(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
     parser.add_argument("--lock", type=Path, help="lock file (default: <target path>/scheduled_run.lock)")
     parser.add_argument("--keep", type=Path, help="where the last run's artifacts go (default: <target path>/last_run)")
     parser.add_argument("--unit-tests", action="store_true", help="run the dbt unit tests too")
+    parser.add_argument("--full-checks", action="store_true",
+                        help="every data test reads every row (nightly or weekly), not only the days this run wrote")
     argv = list(argv)
     extra = argv[argv.index("--") + 1:] if "--" in argv else []
     args = parser.parse_args(argv[: argv.index("--")] if "--" in argv else argv)
@@ -207,7 +234,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         steps = [run_step("source freshness", ["source", "freshness", *common], on_result=log_freshness)]
         if steps[-1].success:
             skipped = [] if args.unit_tests else ["--exclude-resource-type", "unit_test"]
-            steps.append(run_step("build", ["build", *skipped, *common]))
+            with checks_scope("all" if args.full_checks else "recent"):
+                steps.append(run_step("build", ["build", *skipped, *common]))
         keep_artifacts(target_path, keep, steps, since=began_at)
         success = all(step.success for step in steps)
         log.info("scheduled run %s in %.1f s", "succeeded" if success else "FAILED", time.perf_counter() - began)

@@ -7,6 +7,7 @@ runs that should build switch error_after off, leaving warn_after (1 day).
 
 from __future__ import annotations
 
+import datetime as dt
 import fcntl
 import json
 import logging
@@ -18,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from harness import PROJECT_DIR, Warehouse, load_script
+from harness import ENGINES, PROJECT_DIR, DbtError, Event, Warehouse, load_script
 from test_end_to_end import hand_built_events
 from test_products import IGNORED
 
@@ -206,3 +207,80 @@ def test_unit_tests_run_only_when_asked(tmp_path: Path, monkeypatch: pytest.Monk
     assert scheduled_run.main([*flags, "--target-path", str(tmp_path)]) == 0
     [build] = [command for command in commands if command[0] == "build"]
     assert ("unit_test" not in build) == unit_tests_run
+
+
+def late_recording(uuid: str, at: dt.datetime) -> Event:
+    return Event(uuid, "recording analyzed", at, "b1")
+
+
+def reconciliation(warehouse: Warehouse) -> tuple[str, int]:
+    """The reconciliation test's status and failing days in the run the job kept."""
+    results = json.loads((kept(warehouse) / "run_results.json").read_text())["results"]
+    [result] = [result for result in results
+                if result["unique_id"] == "test.activation.every_source_row_is_accepted_or_rejected"]
+    return result["status"], result["failures"]
+
+
+def test_the_hourly_run_reconciles_the_days_it_read_and_full_checks_every_day(job: Warehouse) -> None:
+    """The hand-built events end 2025-05-20 10:00; with 3 days of look-back an
+    incremental run reads again from 2025-05-17 10:00, and the hourly checks
+    look at the days from 2025-05-17 00:00. A late event stamped before the
+    look-back is never read (only a --full-refresh would): the hourly
+    reconciliation catches one on a day it checks; one a month older is left
+    to --full-checks, which counts every day."""
+    assert scheduled_run.main(job_args(job, **WARN_ONLY)) == 0
+    assert reconciliation(job) == ("pass", 0)
+
+    job.load([late_recording("late-april", dt.datetime(2025, 4, 20, 9))])
+    assert scheduled_run.main(job_args(job, **WARN_ONLY)) == 0  # a day the hourly run does not check
+    assert reconciliation(job) == ("pass", 0)
+    assert scheduled_run.main(["--full-checks", *job_args(job, **WARN_ONLY)]) == 1
+    assert reconciliation(job) == ("fail", 1)  # one day off: 2025-04-20
+
+    job.load([late_recording("late-may", dt.datetime(2025, 5, 17, 9))])  # before the look-back, its day checked
+    assert scheduled_run.main(job_args(job, **WARN_ONLY)) == 1
+    assert reconciliation(job) == ("fail", 1)  # 2025-05-17 only: April's day is not checked hourly
+    assert scheduled_run.main(["--full-checks", *job_args(job, **WARN_ONLY)]) == 1
+    assert reconciliation(job) == ("fail", 2)
+    job.build("--full-refresh", "--exclude-resource-type", "test")  # the remedy: read both
+    assert scheduled_run.main(["--full-checks", *job_args(job, **WARN_ONLY)]) == 0
+    assert reconciliation(job) == ("pass", 0)
+    assert job.query("select count(*) from stg_events where event_uuid like 'late-%'") == [(2,)]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_recent_checks_catch_a_bad_row_of_the_days_written_and_full_checks_any(
+        tmp_path: Path, engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The staging's data tests limited by `where` to the recent days
+    (__recently_written__): a duplicate uuid stored on a checked day fails the
+    recent check; one on an older day fails only the check of every row."""
+    warehouse = Warehouse(tmp_path, engine=engine)
+    warehouse.load(hand_built_events())
+    warehouse.build("--exclude-resource-type", "test")
+
+    def unique_uuids(scope: str) -> bool:
+        monkeypatch.setenv("ACTIVATION_CHECKS", scope)
+        try:
+            warehouse.dbt("test", "--select", "stg_events,test_name:unique")
+        except DbtError:
+            return False
+        return True
+
+    assert unique_uuids("recent") and unique_uuids("all")
+    # hand_built_events numbers its uuids on from earlier calls: found by time here
+    [(oldest, oldest_at)] = warehouse.query("select event_uuid, event_at from stg_events order by event_at limit 1")
+    [(newest, newest_at)] = warehouse.query("select event_uuid, event_at from stg_events order by event_at desc limit 1")
+    assert oldest_at < dt.datetime(2025, 5, 17) <= newest_at  # before the checked days, on the last one
+    copy = ("insert into stg_events_classified select * from stg_events_classified"
+            " where event_uuid = '{}' and rejection_reason is null")
+    warehouse.execute(copy.format(oldest))
+    assert unique_uuids("recent") and not unique_uuids("all")
+    warehouse.execute(copy.format(newest))
+    assert not unique_uuids("recent")
+
+
+def test_a_wrong_checks_scope_is_named(job: Warehouse, monkeypatch: pytest.MonkeyPatch) -> None:
+    job.build("--exclude-resource-type", "test")
+    monkeypatch.setenv("ACTIVATION_CHECKS", "hourly")
+    with pytest.raises(DbtError, match="env ACTIVATION_CHECKS must be 'all' or 'recent', got 'hourly'"):
+        job.dbt("test", "--select", "stg_events")
