@@ -10,10 +10,18 @@ day, then time (wall seconds, peak memory of the process) each of:
 3. full: `dbt build --full-refresh` over the history (models and data tests;
    unit tests excluded, as scripts/scheduled_run.py does), with the models'
    own SQL time from run_results.json;
-4. incremental: the held-back day added, then the same `dbt build`;
+4. incremental: the held-back day added, then the same `dbt build`, as the
+   scheduled job's hourly run makes it: the data tests check the days the run
+   read again (env ACTIVATION_CHECKS=recent);
 5. no-op: the same `dbt build` once more, with no new events: what any run
    costs whatever its data (dbt's start-up, its statements per model, the
-   data tests), the least an incremental day can cost.
+   data tests), the least an incremental day can cost;
+6. full checks: the no-op once more with every data test on every row
+   (ACTIVATION_CHECKS=all, the scheduled job's --full-checks).
+
+Each build's "data tests" row sums the tests' own times (run_results.json);
+its "start-up" row is the wall time before and after dbt's run (imports,
+parse, writing the artifacts): the wall less run_results.json's elapsed time.
 
 On ClickHouse the events are first loaded into a MergeTree table sorted by day
 and event, and merged (not timed), as they would be in PostHog's own ClickHouse. Each engine's table goes to its
@@ -53,7 +61,8 @@ PRODUCTS = {  # product: (activation [(event, count)], window days, survival eve
 
 # the figures of a run that --repeat takes the median of
 MEASURED = ("floor_s", "floor_mb", "baseline_s", "baseline_mb", "full_s", "full_sql_s", "full_mb",
-            "incremental_s", "incremental_sql_s", "incremental_mb", "noop_s", "noop_sql_s", "noop_mb")
+            "incremental_s", "incremental_sql_s", "incremental_mb", "noop_s", "noop_sql_s", "noop_mb",
+            "noop_tests_s", "noop_startup_s", "checks_s", "checks_tests_s", "checks_mb")
 
 
 @dataclass
@@ -134,11 +143,16 @@ def prepare(size: int, work: Path) -> tuple[Path, Path]:
     return history, work / f"{size}" / "day.parquet"
 
 
-def model_seconds(target: Path) -> dict[str, float]:
-    """Each model's execution time in the last run (run_results.json)."""
+def model_seconds(target: Path, kind: str = "model") -> dict[str, float]:
+    """Each model's (or test's) execution time in the last run (run_results.json)."""
     results = json.loads((target / "run_results.json").read_text())["results"]
-    return {result["unique_id"].split(".")[-1]: result["execution_time"]
-            for result in results if result["unique_id"].startswith("model.")}
+    return {result["unique_id"].split(".", 2)[-1]: result["execution_time"]
+            for result in results if result["unique_id"].startswith(f"{kind}.")}
+
+
+def run_seconds(target: Path) -> float:
+    """The last run's own time (run_results.json), without dbt's start-up."""
+    return float(json.loads((target / "run_results.json").read_text())["elapsed_time"])
 
 
 def costliest(models: dict[str, float], count: int = 4) -> str:
@@ -218,16 +232,23 @@ def run_once(size: int, work: Path, engine: str) -> dict[str, Any]:
     else:
         subprocess.run([python, "scripts/clickhouse_embedded.py", "load-events", str(day)], cwd=PROJECT_DIR,
                        env={**os.environ, **env}, check=True, stdout=subprocess.DEVNULL)
-    incremental = measured(dbt, env)
+    hourly = {**env, "ACTIVATION_CHECKS": "recent"}  # as scripts/scheduled_run.py's hourly build
+    incremental = measured(dbt, hourly)
     incremental_models = model_seconds(target)
-    noop = measured(dbt, env)
+    noop = measured(dbt, hourly)
     noop_models = model_seconds(target)
+    noop_tests = sum(model_seconds(target, "test").values())
+    noop_startup = noop.seconds - run_seconds(target)
+    checks = measured(dbt, {**env, "ACTIVATION_CHECKS": "all"})  # scheduled_run.py --full-checks
+    checks_tests = sum(model_seconds(target, "test").values())
     return {"events": rows, "floor_s": floor.seconds, "floor_mb": floor.peak_mb,
             "baseline_s": baseline.seconds, "baseline_mb": baseline.peak_mb,
             "full_s": full.seconds, "full_sql_s": sum(full_models.values()), "full_mb": full.peak_mb,
             "incremental_s": incremental.seconds, "incremental_sql_s": sum(incremental_models.values()),
             "incremental_mb": incremental.peak_mb,
             "noop_s": noop.seconds, "noop_sql_s": sum(noop_models.values()), "noop_mb": noop.peak_mb,
+            "noop_tests_s": noop_tests, "noop_startup_s": noop_startup,
+            "checks_s": checks.seconds, "checks_tests_s": checks_tests, "checks_mb": checks.peak_mb,
             "full_costliest": costliest(full_models), "incremental_costliest": costliest(incremental_models)}
 
 
@@ -244,7 +265,11 @@ def markdown(results: list[dict[str, Any]]) -> str:
                  ("incremental day (wall)", r["incremental_s"], r["incremental_mb"]),
                  ("incremental day (models' SQL)", r["incremental_sql_s"], r["incremental_mb"]),
                  ("no-op rerun, no new events (wall)", r["noop_s"], r["noop_mb"]),
-                 ("no-op rerun, no new events (models' SQL)", r["noop_sql_s"], r["noop_mb"])]
+                 ("no-op rerun, no new events (models' SQL)", r["noop_sql_s"], r["noop_mb"]),
+                 ("no-op rerun, no new events (data tests)", r["noop_tests_s"], r["noop_mb"]),
+                 ("no-op rerun, no new events (start-up)", r["noop_startup_s"], r["noop_mb"]),
+                 ("no-op rerun, every check on every row (wall)", r["checks_s"], r["checks_mb"]),
+                 ("no-op rerun, every check on every row (data tests)", r["checks_tests_s"], r["checks_mb"])]
         for name, seconds, peak in steps:
             lines.append(f"| {int(r['events']):,} | {name} | {seconds:.2f} | {r['events'] / seconds:,.0f} |"
                          f" {peak:,.0f} | {seconds / r['floor_s']:.1f} |")
@@ -277,8 +302,9 @@ def main() -> None:
     engine = {"duckdb": "DuckDB", "clickhouse": "ClickHouse 26.9, embedded (chdb)"}[args.engine]
     header = (f"# Benchmark: {engine}, 2 cores\n\nWritten by `scripts/benchmark.py --engine {args.engine}`. "
               "Peak MB is the measured process's own peak resident memory. The dbt builds (full, "
-              "incremental day, no-op rerun with no new events) run the models and every data test; "
-              "unit tests are left to CI, as in "
+              "incremental day, no-op rerun with no new events) run the models and every data test, "
+              "the incremental and no-op ones on the days the run read again, as the scheduled job's "
+              "hourly run, and the last on every row, as its --full-checks; unit tests are left to CI, as in "
               f"scripts/scheduled_run.py. Each figure is the median of {args.repeat} run(s); the costliest "
               "models are those of the run with the median models' SQL time.\n\n")
     out.write_text(header + markdown(results))

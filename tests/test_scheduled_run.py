@@ -261,7 +261,7 @@ def test_recent_checks_catch_a_bad_row_of_the_days_written_and_full_checks_any(
     def unique_uuids(scope: str) -> bool:
         monkeypatch.setenv("ACTIVATION_CHECKS", scope)
         try:
-            warehouse.dbt("test", "--select", "stg_events,test_name:unique")
+            warehouse.dbt("test", "--select", "stg_events,test_name:row_checks")
         except DbtError:
             return False
         return True
