@@ -13,7 +13,8 @@
    new events cost (env ACTIVATION_CHECKS=recent: the staging's tests and the
    reconciliation look at the days the incremental run read again; the
    product and mart tests read their whole tables, which grow with the
-   organizations, not the events). With --full-checks (nightly or weekly,
+   organizations, not the events; the check of the definitions against the
+   whole history is left to the full checks). With --full-checks (nightly or weekly,
    and after a --full-refresh by hand, which checks everything anyway) every
    data test reads every row: the late events, or a bad row older than the
    look-back, that the hourly checks leave out. See docs/scheduled-run.md.
