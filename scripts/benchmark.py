@@ -62,17 +62,20 @@ PRODUCTS = {  # product: (activation [(event, count)], window days, survival eve
 # the figures of a run that --repeat takes the median of
 MEASURED = ("floor_s", "floor_mb", "baseline_s", "baseline_mb", "full_s", "full_sql_s", "full_mb",
             "incremental_s", "incremental_sql_s", "incremental_mb", "noop_s", "noop_sql_s", "noop_mb",
-            "noop_tests_s", "noop_startup_s", "checks_s", "checks_tests_s", "checks_mb")
+            "noop_tests_s", "noop_startup_s", "checks_s", "checks_tests_s", "checks_mb",
+            "floor_cpu", "baseline_cpu", "full_cpu", "incremental_cpu", "noop_cpu", "checks_cpu")
 
 
 @dataclass
 class Measure:
     seconds: float
     peak_mb: float
+    cpu_seconds: float
 
 
 def measured(argv: list[str], env: dict[str, str] | None = None) -> Measure:
-    """Runs a command; its wall time and its own peak resident memory (wait4)."""
+    """Runs a command; its wall time, its own peak resident memory and CPU time (wait4).
+    On a shared machine the CPU time moves less than the wall time with the others' load."""
     began = time.perf_counter()
     process = subprocess.Popen(argv, cwd=PROJECT_DIR, env={**os.environ, **(env or {})},
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -80,7 +83,7 @@ def measured(argv: list[str], env: dict[str, str] | None = None) -> Measure:
     seconds = time.perf_counter() - began
     if status != 0:
         raise SystemExit(f"{' '.join(argv)} failed: {process.stderr.read().decode() if process.stderr else ''}")
-    return Measure(seconds, usage.ru_maxrss / 1024)
+    return Measure(seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
 
 
 def in_child(sql: str) -> str:
@@ -241,7 +244,10 @@ def run_once(size: int, work: Path, engine: str) -> dict[str, Any]:
     noop_startup = noop.seconds - run_seconds(target)
     checks = measured(dbt, {**env, "ACTIVATION_CHECKS": "all"})  # scheduled_run.py --full-checks
     checks_tests = sum(model_seconds(target, "test").values())
-    return {"events": rows, "floor_s": floor.seconds, "floor_mb": floor.peak_mb,
+    cpu = {f"{name}_cpu": measure.cpu_seconds for name, measure in
+           (("floor", floor), ("baseline", baseline), ("full", full), ("incremental", incremental),
+            ("noop", noop), ("checks", checks))}
+    return {**cpu, "events": rows, "floor_s": floor.seconds, "floor_mb": floor.peak_mb,
             "baseline_s": baseline.seconds, "baseline_mb": baseline.peak_mb,
             "full_s": full.seconds, "full_sql_s": sum(full_models.values()), "full_mb": full.peak_mb,
             "incremental_s": incremental.seconds, "incremental_sql_s": sum(incremental_models.values()),
@@ -254,25 +260,26 @@ def run_once(size: int, work: Path, engine: str) -> dict[str, Any]:
 
 def markdown(results: list[dict[str, Any]]) -> str:
     lines = [
-        "| events | step | seconds | events/s | peak MB | x floor |",
-        "|---:|---|---:|---:|---:|---:|",
+        "| events | step | seconds | x floor | CPU s | CPU x floor | peak MB |",
+        "|---:|---|---:|---:|---:|---:|---:|",
     ]
     for r in results:
-        steps = [("floor: one aggregate pass", r["floor_s"], r["floor_mb"]),
-                 ("baseline: hand-written, 7 products", r["baseline_s"], r["baseline_mb"]),
-                 ("full dbt build (wall)", r["full_s"], r["full_mb"]),
-                 ("full dbt build (models' SQL)", r["full_sql_s"], r["full_mb"]),
-                 ("incremental day (wall)", r["incremental_s"], r["incremental_mb"]),
-                 ("incremental day (models' SQL)", r["incremental_sql_s"], r["incremental_mb"]),
-                 ("no-op rerun, no new events (wall)", r["noop_s"], r["noop_mb"]),
-                 ("no-op rerun, no new events (models' SQL)", r["noop_sql_s"], r["noop_mb"]),
-                 ("no-op rerun, no new events (data tests)", r["noop_tests_s"], r["noop_mb"]),
-                 ("no-op rerun, no new events (start-up)", r["noop_startup_s"], r["noop_mb"]),
-                 ("no-op rerun, every check on every row (wall)", r["checks_s"], r["checks_mb"]),
-                 ("no-op rerun, every check on every row (data tests)", r["checks_tests_s"], r["checks_mb"])]
-        for name, seconds, peak in steps:
-            lines.append(f"| {int(r['events']):,} | {name} | {seconds:.2f} | {r['events'] / seconds:,.0f} |"
-                         f" {peak:,.0f} | {seconds / r['floor_s']:.1f} |")
+        steps = [("floor: one aggregate pass", r["floor_s"], r["floor_cpu"], r["floor_mb"]),
+                 ("baseline: hand-written, 7 products", r["baseline_s"], r["baseline_cpu"], r["baseline_mb"]),
+                 ("full dbt build (wall)", r["full_s"], r["full_cpu"], r["full_mb"]),
+                 ("full dbt build (models' SQL)", r["full_sql_s"], None, r["full_mb"]),
+                 ("incremental day (wall)", r["incremental_s"], r["incremental_cpu"], r["incremental_mb"]),
+                 ("incremental day (models' SQL)", r["incremental_sql_s"], None, r["incremental_mb"]),
+                 ("no-op rerun, no new events (wall)", r["noop_s"], r["noop_cpu"], r["noop_mb"]),
+                 ("no-op rerun, no new events (models' SQL)", r["noop_sql_s"], None, r["noop_mb"]),
+                 ("no-op rerun, no new events (data tests)", r["noop_tests_s"], None, r["noop_mb"]),
+                 ("no-op rerun, no new events (start-up)", r["noop_startup_s"], None, r["noop_mb"]),
+                 ("no-op rerun, every check on every row (wall)", r["checks_s"], r["checks_cpu"], r["checks_mb"]),
+                 ("no-op rerun, every check on every row (data tests)", r["checks_tests_s"], None, r["checks_mb"])]
+        for name, seconds, cpu, peak in steps:
+            cpu_columns = f"{cpu:.2f} | {cpu / r['floor_cpu']:.1f}" if cpu is not None else " | "
+            lines.append(f"| {int(r['events']):,} | {name} | {seconds:.2f} | {seconds / r['floor_s']:.1f} |"
+                         f" {cpu_columns} | {peak:,.0f} |")
     lines.append("")
     for r in results:
         lines.append(f"- {int(r['events']):,} events, costliest models (s): full build {r['full_costliest']};"
@@ -301,7 +308,8 @@ def main() -> None:
         print(markdown(results[-1:]), flush=True)
     engine = {"duckdb": "DuckDB", "clickhouse": "ClickHouse 26.9, embedded (chdb)"}[args.engine]
     header = (f"# Benchmark: {engine}, 2 cores\n\nWritten by `scripts/benchmark.py --engine {args.engine}`. "
-              "Peak MB is the measured process's own peak resident memory. The dbt builds (full, "
+              "Peak MB is the measured process's own peak resident memory, CPU s its user and system "
+              "time (which moves less than the wall time on a shared machine). The dbt builds (full, "
               "incremental day, no-op rerun with no new events) run the models and every data test, "
               "the incremental and no-op ones on the days the run read again, as the scheduled job's "
               "hourly run, and the last on every row, as its --full-checks; unit tests are left to CI, as in "
