@@ -288,3 +288,29 @@ def test_a_wrong_checks_scope_is_named(job: Warehouse, monkeypatch: pytest.Monke
     monkeypatch.setenv("ACTIVATION_CHECKS", "hourly")
     with pytest.raises(DbtError, match="env ACTIVATION_CHECKS must be 'all' or 'recent', got 'hourly'"):
         job.dbt("test", "--select", "stg_events")
+
+
+def test_the_reconciliation_counts_per_day_in_either_scope(
+        warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On both engines: a late event on a day the recent scope checks fails it;
+    one older than those days fails only the check of every day."""
+    warehouse.load(hand_built_events())
+    warehouse.build("--exclude-resource-type", "test")
+
+    def reconciled(scope: str) -> bool:
+        monkeypatch.setenv("ACTIVATION_CHECKS", scope)
+        try:
+            warehouse.dbt("test", "--select", "every_source_row_is_accepted_or_rejected")
+        except DbtError:
+            return False
+        return True
+
+    assert reconciled("recent") and reconciled("all")
+    warehouse.load([late_recording("late-april", dt.datetime(2025, 4, 20, 9))])
+    warehouse.build("--exclude-resource-type", "test")  # reads again from 2025-05-17 10:00 only
+    assert reconciled("recent") and not reconciled("all")
+    warehouse.load([late_recording("late-may", dt.datetime(2025, 5, 17, 9))])
+    warehouse.build("--exclude-resource-type", "test")
+    assert not reconciled("recent")
+    warehouse.build("--full-refresh", "--exclude-resource-type", "test")
+    assert reconciled("recent") and reconciled("all")
