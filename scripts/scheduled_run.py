@@ -21,6 +21,10 @@
 4. Keeps dbt's artifacts of this run (run_results.json, sources.json,
    manifest.json) and a summary of the steps (steps.json) in target/last_run/.
 
+dbt parses the project once, before the two steps, and both use that parse. Keep
+the target path (default target/) between runs and pass the same --vars: dbt's
+partial parse (target/partial_parse.msgpack) then reads only what changed.
+
 A transient failure of a step is retried once. Transient means every failure
 of the step is a lost or refused connection, a timeout, or a database lock
 held by another process (FailedToConnectError, or a message matching
@@ -53,6 +57,7 @@ from typing import IO, Any
 
 from dbt.adapters.exceptions import FailedToConnectError
 from dbt.cli.main import dbtRunner, dbtRunnerResult
+from dbt.contracts.graph.manifest import Manifest
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 EXIT_LOCKED = 75  # EX_TEMPFAIL: try again later
@@ -78,9 +83,18 @@ class StepResult:
     message: str
 
 
-def invoke(args: list[str]) -> dbtRunnerResult:
-    """One dbt command in process. A seam: tests replace it to simulate failures."""
-    return dbtRunner().invoke(args)
+def invoke(args: list[str], manifest: Manifest | None = None) -> dbtRunnerResult:
+    """One dbt command in process, on `manifest` when given (dbt then does not read and
+    write the project's parse again). A seam: tests replace it to simulate failures."""
+    return dbtRunner(manifest=manifest).invoke(args)
+
+
+def parsed_project(common: list[str]) -> Manifest | None:
+    """The project parsed once for both steps (its partial parse, kept in the target
+    path, makes this fast). None when the parse fails or takes other arguments than
+    given: each step then parses by itself, and reports what is wrong."""
+    result = invoke(["parse", *common])
+    return result.result if result.success and isinstance(result.result, Manifest) else None
 
 
 def node_results(result: dbtRunnerResult) -> list[Any]:
@@ -138,14 +152,15 @@ def checks_scope(scope: str) -> Iterator[None]:
 
 
 def run_step(name: str, args: list[str], retries: int = 1,
-             on_result: Callable[[dbtRunnerResult], None] | None = None) -> StepResult:
+             on_result: Callable[[dbtRunnerResult], None] | None = None,
+             manifest: Manifest | None = None) -> StepResult:
     began = time.perf_counter()
     attempt = 0
     while True:
         attempt += 1
         log.info("%s: started (attempt %d): %sdbt %s", name, attempt,
                  f"{CHECKS_ENV}={os.environ[CHECKS_ENV]} " if CHECKS_ENV in os.environ else "", " ".join(args))
-        result = invoke(args)
+        result = invoke(args, manifest)
         if on_result is not None:
             on_result(result)
         if result.success:
@@ -232,11 +247,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         common = ["--project-dir", str(project_dir), "--target-path", str(target_path),
                   *(["--target", args.target] if args.target else []), *extra]
         began_at, began = time.time(), time.perf_counter()
-        steps = [run_step("source freshness", ["source", "freshness", *common], on_result=log_freshness)]
+        manifest = parsed_project(common)
+        steps = [run_step("source freshness", ["source", "freshness", *common], on_result=log_freshness,
+                          manifest=manifest)]
         if steps[-1].success:
             skipped = [] if args.unit_tests else ["--exclude-resource-type", "unit_test"]
             with checks_scope("all" if args.full_checks else "recent"):
-                steps.append(run_step("build", ["build", *skipped, *common]))
+                steps.append(run_step("build", ["build", *skipped, *common], manifest=manifest))
         keep_artifacts(target_path, keep, steps, since=began_at)
         success = all(step.success for step in steps)
         log.info("scheduled run %s in %.1f s", "succeeded" if success else "FAILED", time.perf_counter() - began)

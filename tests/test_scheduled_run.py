@@ -140,7 +140,7 @@ def test_a_model_failure_is_not_retried_and_fails_the_run(job: Warehouse, caplog
 def test_a_transient_failure_is_retried_once(job: Warehouse, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
 
-    def flaky(args: list[str]) -> Any:
+    def flaky(args: list[str], manifest: Any = None) -> Any:
         # dbt itself is faked: the test above shows a real build; this one is about the retry
         calls.append(args[0])
         if args[0] == "build" and calls.count("build") == 1:
@@ -149,20 +149,20 @@ def test_a_transient_failure_is_retried_once(job: Warehouse, monkeypatch: pytest
 
     monkeypatch.setattr(scheduled_run, "invoke", flaky)
     assert scheduled_run.main(job_args(job, **WARN_ONLY)) == 0
-    assert calls == ["source", "build", "build"]
+    assert calls == ["parse", "source", "build", "build"]
     assert steps(job) == [("source freshness", True, 1), ("build", True, 2)]
 
 
 def test_a_transient_failure_twice_fails_the_run(job: Warehouse, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
 
-    def always_down(args: list[str]) -> Any:
+    def always_down(args: list[str], manifest: Any = None) -> Any:
         calls.append(args[0])
         return failure("IO Error: Could not set lock on file: Conflicting lock is held")
 
     monkeypatch.setattr(scheduled_run, "invoke", always_down)
     assert scheduled_run.main(job_args(job)) == 1
-    assert calls == ["source", "source"]  # the freshness check is retried once too, then the run stops
+    assert calls == ["parse", "source", "source"]  # the freshness check is retried once too, then the run stops
     assert steps(job) == [("source freshness", False, 2)]
 
 
@@ -193,7 +193,7 @@ def test_artifacts_of_an_earlier_run_are_not_kept_as_this_runs(
         os.utime(target / name, (1_700_000_000, 1_700_000_000))
     kept(job).mkdir()
     (kept(job) / "run_results.json").write_text("{}")  # what the run before kept
-    monkeypatch.setattr(scheduled_run, "invoke", lambda args: failure("Parsing Error"))
+    monkeypatch.setattr(scheduled_run, "invoke", lambda args, manifest=None: failure("Parsing Error"))
     assert scheduled_run.main(job_args(job)) == 1
     assert sorted(path.name for path in kept(job).iterdir()) == ["steps.json"]
 
@@ -203,7 +203,7 @@ def test_unit_tests_run_only_when_asked(tmp_path: Path, monkeypatch: pytest.Monk
                                         flags: list[str], unit_tests_run: bool) -> None:
     commands: list[list[str]] = []
 
-    def succeed(args: list[str]) -> SimpleNamespace:
+    def succeed(args: list[str], manifest: Any = None) -> SimpleNamespace:
         commands.append(args)
         return SimpleNamespace(success=True, exception=None, result=[])
 
