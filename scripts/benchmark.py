@@ -10,10 +10,18 @@ day, then time (wall seconds, peak memory of the process) each of:
 3. full: `dbt build --full-refresh` over the history (models and data tests;
    unit tests excluded, as scripts/scheduled_run.py does), with the models'
    own SQL time from run_results.json;
-4. incremental: the held-back day added, then the same `dbt build`;
+4. incremental: the held-back day added, then the same `dbt build`, as the
+   scheduled job's hourly run makes it: the data tests check the days the run
+   read again (env ACTIVATION_CHECKS=recent);
 5. no-op: the same `dbt build` once more, with no new events: what any run
    costs whatever its data (dbt's start-up, its statements per model, the
-   data tests), the least an incremental day can cost.
+   data tests), the least an incremental day can cost;
+6. full checks: the no-op once more with every data test on every row
+   (ACTIVATION_CHECKS=all, the scheduled job's --full-checks).
+
+Each build's "data tests" row sums the tests' own times (run_results.json);
+its "start-up" row is the wall time before and after dbt's run (imports,
+parse, writing the artifacts): the wall less run_results.json's elapsed time.
 
 On ClickHouse the events are first loaded into a MergeTree table sorted by day
 and event, and merged (not timed), as they would be in PostHog's own ClickHouse. Each engine's table goes to its
@@ -53,19 +61,23 @@ PRODUCTS = {  # product: (activation [(event, count)], window days, survival eve
 
 # the figures of a run that --repeat takes the median of
 MEASURED = ("floor_s", "floor_mb", "baseline_s", "baseline_mb", "full_s", "full_sql_s", "full_mb",
-            "incremental_s", "incremental_sql_s", "incremental_mb", "noop_s", "noop_sql_s", "noop_mb")
+            "incremental_s", "incremental_sql_s", "incremental_mb", "noop_s", "noop_sql_s", "noop_mb",
+            "noop_tests_s", "noop_startup_s", "checks_s", "checks_tests_s", "checks_mb",
+            "floor_cpu", "baseline_cpu", "full_cpu", "incremental_cpu", "noop_cpu", "checks_cpu")
 
 
 @dataclass
 class Measure:
     seconds: float
     peak_mb: float
+    cpu_seconds: float
 
 
 def measured(argv: list[str], env: dict[str, str] | None = None, server_pid: int | None = None) -> Measure:
-    """Runs a command; its wall time and its own peak resident memory (wait4), or
-    with `server_pid` the ClickHouse server's peak during the command (the peak is
-    reset first: /proc/<pid>/clear_refs)."""
+    """Runs a command; its wall time, its own peak resident memory and CPU time (wait4),
+    or with `server_pid` the ClickHouse server's peak during the command (the peak is
+    reset first: /proc/<pid>/clear_refs). On a shared machine the CPU time moves less
+    than the wall time with the others' load."""
     if server_pid is not None:
         Path(f"/proc/{server_pid}/clear_refs").write_text("5")
     began = time.perf_counter()
@@ -75,11 +87,12 @@ def measured(argv: list[str], env: dict[str, str] | None = None, server_pid: int
     seconds = time.perf_counter() - began
     if status != 0:
         raise SystemExit(f"{' '.join(argv)} failed: {process.stderr.read().decode() if process.stderr else ''}")
+    cpu_seconds = usage.ru_utime + usage.ru_stime
     if server_pid is not None:
         status_lines = Path(f"/proc/{server_pid}/status").read_text().splitlines()
         [peak_kb] = [int(line.split()[1]) for line in status_lines if line.startswith("VmHWM:")]
-        return Measure(seconds, peak_kb / 1024)
-    return Measure(seconds, usage.ru_maxrss / 1024)
+        return Measure(seconds, peak_kb / 1024, cpu_seconds)
+    return Measure(seconds, usage.ru_maxrss / 1024, cpu_seconds)
 
 
 def in_child(sql: str) -> str:
@@ -142,11 +155,16 @@ def prepare(size: int, work: Path) -> tuple[Path, Path]:
     return history, work / f"{size}" / "day.parquet"
 
 
-def model_seconds(target: Path) -> dict[str, float]:
-    """Each model's execution time in the last run (run_results.json)."""
+def model_seconds(target: Path, kind: str = "model") -> dict[str, float]:
+    """Each model's (or test's) execution time in the last run (run_results.json)."""
     results = json.loads((target / "run_results.json").read_text())["results"]
-    return {result["unique_id"].split(".")[-1]: result["execution_time"]
-            for result in results if result["unique_id"].startswith("model.")}
+    return {result["unique_id"].split(".", 2)[-1]: result["execution_time"]
+            for result in results if result["unique_id"].startswith(f"{kind}.")}
+
+
+def run_seconds(target: Path) -> float:
+    """The last run's own time (run_results.json), without dbt's start-up."""
+    return float(json.loads((target / "run_results.json").read_text())["elapsed_time"])
 
 
 def costliest(models: dict[str, float], count: int = 4) -> str:
@@ -249,36 +267,51 @@ def run_steps(size: int, work: Path, engine: str, server: Any) -> dict[str, Any]
     else:
         subprocess.run([*load, str(day)], cwd=PROJECT_DIR, env={**os.environ, **env}, check=True,
                        stdout=subprocess.DEVNULL)
-    incremental = measured(dbt, env, server_pid)
+    hourly = {**env, "ACTIVATION_CHECKS": "recent"}  # as scripts/scheduled_run.py's hourly build
+    incremental = measured(dbt, hourly, server_pid)
     incremental_models = model_seconds(target)
-    noop = measured(dbt, env, server_pid)
+    noop = measured(dbt, hourly, server_pid)
     noop_models = model_seconds(target)
-    return {"events": rows, "floor_s": floor.seconds, "floor_mb": floor.peak_mb,
+    noop_tests = sum(model_seconds(target, "test").values())
+    noop_startup = noop.seconds - run_seconds(target)
+    checks = measured(dbt, {**env, "ACTIVATION_CHECKS": "all"}, server_pid)  # scheduled_run.py --full-checks
+    checks_tests = sum(model_seconds(target, "test").values())
+    cpu = {f"{name}_cpu": measure.cpu_seconds for name, measure in
+           (("floor", floor), ("baseline", baseline), ("full", full), ("incremental", incremental),
+            ("noop", noop), ("checks", checks))}
+    return {**cpu, "events": rows, "floor_s": floor.seconds, "floor_mb": floor.peak_mb,
             "baseline_s": baseline.seconds, "baseline_mb": baseline.peak_mb,
             "full_s": full.seconds, "full_sql_s": sum(full_models.values()), "full_mb": full.peak_mb,
             "incremental_s": incremental.seconds, "incremental_sql_s": sum(incremental_models.values()),
             "incremental_mb": incremental.peak_mb,
             "noop_s": noop.seconds, "noop_sql_s": sum(noop_models.values()), "noop_mb": noop.peak_mb,
+            "noop_tests_s": noop_tests, "noop_startup_s": noop_startup,
+            "checks_s": checks.seconds, "checks_tests_s": checks_tests, "checks_mb": checks.peak_mb,
             "full_costliest": costliest(full_models), "incremental_costliest": costliest(incremental_models)}
 
 
 def markdown(results: list[dict[str, Any]]) -> str:
     lines = [
-        "| events | step | seconds | events/s | peak MB | x floor |",
-        "|---:|---|---:|---:|---:|---:|",
+        "| events | step | seconds | x floor | CPU s | CPU x floor | peak MB |",
+        "|---:|---|---:|---:|---:|---:|---:|",
     ]
     for r in results:
-        steps = [("floor: one aggregate pass", r["floor_s"], r["floor_mb"]),
-                 ("baseline: hand-written, 7 products", r["baseline_s"], r["baseline_mb"]),
-                 ("full dbt build (wall)", r["full_s"], r["full_mb"]),
-                 ("full dbt build (models' SQL)", r["full_sql_s"], r["full_mb"]),
-                 ("incremental day (wall)", r["incremental_s"], r["incremental_mb"]),
-                 ("incremental day (models' SQL)", r["incremental_sql_s"], r["incremental_mb"]),
-                 ("no-op rerun, no new events (wall)", r["noop_s"], r["noop_mb"]),
-                 ("no-op rerun, no new events (models' SQL)", r["noop_sql_s"], r["noop_mb"])]
-        for name, seconds, peak in steps:
-            lines.append(f"| {int(r['events']):,} | {name} | {seconds:.2f} | {r['events'] / seconds:,.0f} |"
-                         f" {peak:,.0f} | {seconds / r['floor_s']:.1f} |")
+        steps = [("floor: one aggregate pass", r["floor_s"], r["floor_cpu"], r["floor_mb"]),
+                 ("baseline: hand-written, 7 products", r["baseline_s"], r["baseline_cpu"], r["baseline_mb"]),
+                 ("full dbt build (wall)", r["full_s"], r["full_cpu"], r["full_mb"]),
+                 ("full dbt build (models' SQL)", r["full_sql_s"], None, r["full_mb"]),
+                 ("incremental day (wall)", r["incremental_s"], r["incremental_cpu"], r["incremental_mb"]),
+                 ("incremental day (models' SQL)", r["incremental_sql_s"], None, r["incremental_mb"]),
+                 ("no-op rerun, no new events (wall)", r["noop_s"], r["noop_cpu"], r["noop_mb"]),
+                 ("no-op rerun, no new events (models' SQL)", r["noop_sql_s"], None, r["noop_mb"]),
+                 ("no-op rerun, no new events (data tests)", r["noop_tests_s"], None, r["noop_mb"]),
+                 ("no-op rerun, no new events (start-up)", r["noop_startup_s"], None, r["noop_mb"]),
+                 ("no-op rerun, every check on every row (wall)", r["checks_s"], r["checks_cpu"], r["checks_mb"]),
+                 ("no-op rerun, every check on every row (data tests)", r["checks_tests_s"], None, r["checks_mb"])]
+        for name, seconds, cpu, peak in steps:
+            cpu_columns = f"{cpu:.2f} | {cpu / r['floor_cpu']:.1f}" if cpu is not None else " | "
+            lines.append(f"| {int(r['events']):,} | {name} | {seconds:.2f} | {seconds / r['floor_s']:.1f} |"
+                         f" {cpu_columns} | {peak:,.0f} |")
     lines.append("")
     for r in results:
         lines.append(f"- {int(r['events']):,} events, costliest models (s): full build {r['full_costliest']};"
@@ -309,9 +342,11 @@ def main() -> None:
     memory = {"duckdb": "the measured process's own peak resident memory",
               "clickhouse": "the server's peak resident memory during the step"}[args.engine]
     header = (f"# Benchmark: {engine}, 2 cores\n\nWritten by `scripts/benchmark.py --engine {args.engine}`. "
-              f"Peak MB is {memory}. The dbt builds (full, "
-              "incremental day, no-op rerun with no new events) run the models and every data test; "
-              "unit tests are left to CI, as in "
+              f"Peak MB is {memory}, CPU s the dbt process's user and system "
+              "time (which moves less than the wall time on a shared machine). The dbt builds (full, "
+              "incremental day, no-op rerun with no new events) run the models and every data test, "
+              "the incremental and no-op ones on the days the run read again, as the scheduled job's "
+              "hourly run, and the last on every row, as its --full-checks; unit tests are left to CI, as in "
               f"scripts/scheduled_run.py. Each figure is the median of {args.repeat} run(s); the costliest "
               "models are those of the run with the median models' SQL time.\n\n")
     out.write_text(header + markdown(results))

@@ -9,9 +9,21 @@
 3. `dbt build --exclude-resource-type unit_test`: unit tests check the SQL
    against fixed inputs, not the data, so, as dbt advises, they run in CI
    (and with --unit-tests here), not on every scheduled run. Every data test
-   runs.
+   runs, on the days this run wrote: the hourly run's checks cost what the
+   new events cost (env ACTIVATION_CHECKS=recent: the staging's tests and the
+   reconciliation look at the days the incremental run read again; the
+   product and mart tests read their whole tables, which grow with the
+   organizations, not the events; the check of the definitions against the
+   whole history is left to the full checks). With --full-checks (nightly or weekly,
+   and after a --full-refresh by hand, which checks everything anyway) every
+   data test reads every row: the late events, or a bad row older than the
+   look-back, that the hourly checks leave out. See docs/scheduled-run.md.
 4. Keeps dbt's artifacts of this run (run_results.json, sources.json,
    manifest.json) and a summary of the steps (steps.json) in target/last_run/.
+
+dbt parses the project once, before the two steps, and both use that parse. Keep
+the target path (default target/) between runs and pass the same --vars: dbt's
+partial parse (target/partial_parse.msgpack) then reads only what changed.
 
 A transient failure of a step is retried once. Transient means every failure
 of the step is a lost or refused connection, a timeout, or a database lock
@@ -22,6 +34,7 @@ not transient and is never retried: rerunning cannot fix it.
 Every step is logged with its time. Exit code 0 only when every step passed.
 
     python scripts/scheduled_run.py                            # the profile's default target
+    python scripts/scheduled_run.py --full-checks              # nightly: every check on every row
     python scripts/scheduled_run.py --target clickhouse -- --vars '{events_table: events}'
 """
 
@@ -37,18 +50,20 @@ import re
 import shutil
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from dbt.adapters.exceptions import FailedToConnectError
 from dbt.cli.main import dbtRunner, dbtRunnerResult
+from dbt.contracts.graph.manifest import Manifest
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 EXIT_LOCKED = 75  # EX_TEMPFAIL: try again later
 ARTIFACTS = ("run_results.json", "sources.json", "manifest.json")
 FAILED = {"error", "fail", "runtime error"}
+CHECKS_ENV = "ACTIVATION_CHECKS"  # which rows the data tests read: recent (hourly) or all
 TRANSIENT = re.compile(
     r"connection (refused|reset|aborted|closed)|failed to connect|could not connect|broken pipe"
     r"|timed out|timeout|could not set lock|conflicting lock|temporarily unavailable"
@@ -68,9 +83,18 @@ class StepResult:
     message: str
 
 
-def invoke(args: list[str]) -> dbtRunnerResult:
-    """One dbt command in process. A seam: tests replace it to simulate failures."""
-    return dbtRunner().invoke(args)
+def invoke(args: list[str], manifest: Manifest | None = None) -> dbtRunnerResult:
+    """One dbt command in process, on `manifest` when given (dbt then does not read and
+    write the project's parse again). A seam: tests replace it to simulate failures."""
+    return dbtRunner(manifest=manifest).invoke(args)
+
+
+def parsed_project(common: list[str]) -> Manifest | None:
+    """The project parsed once for both steps (its partial parse, kept in the target
+    path, makes this fast). None when the parse fails or takes other arguments than
+    given: each step then parses by itself, and reports what is wrong."""
+    result = invoke(["parse", *common])
+    return result.result if result.success and isinstance(result.result, Manifest) else None
 
 
 def node_results(result: dbtRunnerResult) -> list[Any]:
@@ -112,14 +136,31 @@ def log_freshness(result: dbtRunnerResult) -> None:
             log.info("freshness of %s: %s: %s", name, status, detail)
 
 
+@contextlib.contextmanager
+def checks_scope(scope: str) -> Iterator[None]:
+    """The data tests' scope for the dbt commands run inside (env ACTIVATION_CHECKS,
+    read by macros/activation/recent_checks.sql), restored after."""
+    before = os.environ.get(CHECKS_ENV)
+    os.environ[CHECKS_ENV] = scope
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ[CHECKS_ENV]
+        else:
+            os.environ[CHECKS_ENV] = before
+
+
 def run_step(name: str, args: list[str], retries: int = 1,
-             on_result: Callable[[dbtRunnerResult], None] | None = None) -> StepResult:
+             on_result: Callable[[dbtRunnerResult], None] | None = None,
+             manifest: Manifest | None = None) -> StepResult:
     began = time.perf_counter()
     attempt = 0
     while True:
         attempt += 1
-        log.info("%s: started (attempt %d): dbt %s", name, attempt, " ".join(args))
-        result = invoke(args)
+        log.info("%s: started (attempt %d): %sdbt %s", name, attempt,
+                 f"{CHECKS_ENV}={os.environ[CHECKS_ENV]} " if CHECKS_ENV in os.environ else "", " ".join(args))
+        result = invoke(args, manifest)
         if on_result is not None:
             on_result(result)
         if result.success:
@@ -179,6 +220,8 @@ def parse(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
     parser.add_argument("--lock", type=Path, help="lock file (default: <target path>/scheduled_run.lock)")
     parser.add_argument("--keep", type=Path, help="where the last run's artifacts go (default: <target path>/last_run)")
     parser.add_argument("--unit-tests", action="store_true", help="run the dbt unit tests too")
+    parser.add_argument("--full-checks", action="store_true",
+                        help="every data test reads every row (nightly or weekly), not only the days this run wrote")
     argv = list(argv)
     extra = argv[argv.index("--") + 1:] if "--" in argv else []
     args = parser.parse_args(argv[: argv.index("--")] if "--" in argv else argv)
@@ -199,10 +242,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         common = ["--project-dir", str(project_dir), "--target-path", str(target_path),
                   *(["--target", args.target] if args.target else []), *extra]
         began_at, began = time.time(), time.perf_counter()
-        steps = [run_step("source freshness", ["source", "freshness", *common], on_result=log_freshness)]
+        manifest = parsed_project(common)
+        steps = [run_step("source freshness", ["source", "freshness", *common], on_result=log_freshness,
+                          manifest=manifest)]
         if steps[-1].success:
             skipped = [] if args.unit_tests else ["--exclude-resource-type", "unit_test"]
-            steps.append(run_step("build", ["build", *skipped, *common]))
+            with checks_scope("all" if args.full_checks else "recent"):
+                steps.append(run_step("build", ["build", *skipped, *common], manifest=manifest))
         keep_artifacts(target_path, keep, steps, since=began_at)
         success = all(step.success for step in steps)
         log.info("scheduled run %s in %.1f s", "succeeded" if success else "FAILED", time.perf_counter() - began)

@@ -302,19 +302,35 @@ def test_a_missing_events_table_is_one_clear_error_on_clickhouse(tmp_path: Path)
         warehouse.build(vars={"events_table": "no_such_events"})
 
 
-def test_a_null_in_a_product_column_fails_its_not_null_columns_test(tmp_path: Path) -> None:
-    """The model-level not_null_columns test fails on one null, and names the column.
-    DuckDB only: ClickHouse's product columns are not even nullable."""
+def test_a_null_or_a_duplicate_fails_the_one_test_of_its_model(tmp_path: Path) -> None:
+    """The one test over every product model fails on one null, and names the
+    column and the product; so does row_checks, the one test of a staging
+    model, on a null and on a repeated key. DuckDB only: ClickHouse's columns
+    here are not even nullable."""
     warehouse = Warehouse(tmp_path)
     warehouse.load(hand_built_events())
     warehouse.build()
     with duckdb.connect(str(warehouse.database)) as connection:
-        connection.execute("update activation_session_replay set survived = null"
+        connection.execute("update activation_session_replay set survival_final = null"
                            " where org_id = (select min(org_id) from activation_session_replay)")
-    with pytest.raises(DbtError, match="not_null_columns_activation_se"):
-        warehouse.dbt("test", "--store-failures", "--select", "activation_session_replay,test_name:not_null_columns")
+    with pytest.raises(DbtError, match="product_models_agree_with_their_definition"):
+        warehouse.dbt("test", "--store-failures", "--select", "product_models_agree_with_their_definition")
     [(failures_table,)] = warehouse.query(
         "select table_schema || '.' || table_name from information_schema.tables"
-        " where starts_with(table_name, 'not_null_columns_activation_se')")
-    assert warehouse.query(f"select null_column, count(*) from {failures_table} group by null_column") == [
-        ("survived", 1)]
+        " where table_name = 'product_models_agree_with_their_definition'")
+    assert warehouse.query(f"select product, problem from {failures_table}") == [
+        ("session_replay", "null survival_final")]
+
+    # row_checks, one test of a model's invariants, names each problem it finds
+    with duckdb.connect(str(warehouse.database)) as connection:
+        connection.execute("insert into stg_product_intents select * from stg_product_intents where"
+                           " intent_event_uuid = (select min(intent_event_uuid) from stg_product_intents)")
+        connection.execute("update stg_product_intents set intent_month = null where"
+                           " intent_event_uuid = (select max(intent_event_uuid) from stg_product_intents)")
+    with pytest.raises(DbtError, match="row_checks_stg_product_intents"):
+        warehouse.dbt("test", "--store-failures", "--select", "stg_product_intents,test_name:row_checks")
+    [(failures_table,)] = warehouse.query(
+        "select table_schema || '.' || table_name from information_schema.tables"
+        " where starts_with(table_name, 'row_checks_stg_product_intents')")
+    assert sorted(warehouse.query(f"select problem from {failures_table}")) == [
+        ("duplicate intent_event_uuid",), ("duplicate org_id, product",), ("null intent_month",)]

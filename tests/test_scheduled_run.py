@@ -7,6 +7,7 @@ runs that should build switch error_after off, leaving warn_after (1 day).
 
 from __future__ import annotations
 
+import datetime as dt
 import fcntl
 import json
 import logging
@@ -18,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from harness import PROJECT_DIR, Warehouse, load_script
+from harness import ENGINES, PROJECT_DIR, DbtError, Event, Warehouse, load_script
 from test_end_to_end import hand_built_events
 from test_products import IGNORED
 
@@ -58,7 +59,8 @@ def job(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptu
 
 def test_a_run_warns_on_stale_events_builds_and_keeps_its_artifacts(
         job: Warehouse, caplog: pytest.LogCaptureFixture) -> None:
-    assert scheduled_run.main(job_args(job, **WARN_ONLY)) == 0
+    # --full-checks: the hourly run leaves the definitions' check of the whole history to it
+    assert scheduled_run.main(["--full-checks", *job_args(job, **WARN_ONLY)]) == 0
     results = json.loads((kept(job) / "run_results.json").read_text())["results"]
     # warns only that the hand-built events lack some products' intents and events
     warned = {result["unique_id"] for result in results if result["status"] == "warn"}
@@ -76,6 +78,9 @@ def test_a_run_warns_on_stale_events_builds_and_keeps_its_artifacts(
     assert job.query("select count(*) from activation_session_replay") == [(10,)]
     assert "stale (warn)" in caplog.text and "the run goes on" in caplog.text
     assert "build: ok in" in caplog.text
+    assert scheduled_run.main(job_args(job, **WARN_ONLY)) == 0  # hourly: no warning
+    results = json.loads((kept(job) / "run_results.json").read_text())["results"]
+    assert {result["status"] for result in results} <= {"success", "pass"}
 
 
 def test_relative_paths_are_the_projects_whatever_the_working_directory(
@@ -135,7 +140,7 @@ def test_a_model_failure_is_not_retried_and_fails_the_run(job: Warehouse, caplog
 def test_a_transient_failure_is_retried_once(job: Warehouse, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
 
-    def flaky(args: list[str]) -> Any:
+    def flaky(args: list[str], manifest: Any = None) -> Any:
         # dbt itself is faked: the test above shows a real build; this one is about the retry
         calls.append(args[0])
         if args[0] == "build" and calls.count("build") == 1:
@@ -144,20 +149,20 @@ def test_a_transient_failure_is_retried_once(job: Warehouse, monkeypatch: pytest
 
     monkeypatch.setattr(scheduled_run, "invoke", flaky)
     assert scheduled_run.main(job_args(job, **WARN_ONLY)) == 0
-    assert calls == ["source", "build", "build"]
+    assert calls == ["parse", "source", "build", "build"]
     assert steps(job) == [("source freshness", True, 1), ("build", True, 2)]
 
 
 def test_a_transient_failure_twice_fails_the_run(job: Warehouse, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
 
-    def always_down(args: list[str]) -> Any:
+    def always_down(args: list[str], manifest: Any = None) -> Any:
         calls.append(args[0])
         return failure("IO Error: Could not set lock on file: Conflicting lock is held")
 
     monkeypatch.setattr(scheduled_run, "invoke", always_down)
     assert scheduled_run.main(job_args(job)) == 1
-    assert calls == ["source", "source"]  # the freshness check is retried once too, then the run stops
+    assert calls == ["parse", "source", "source"]  # the freshness check is retried once too, then the run stops
     assert steps(job) == [("source freshness", False, 2)]
 
 
@@ -188,7 +193,7 @@ def test_artifacts_of_an_earlier_run_are_not_kept_as_this_runs(
         os.utime(target / name, (1_700_000_000, 1_700_000_000))
     kept(job).mkdir()
     (kept(job) / "run_results.json").write_text("{}")  # what the run before kept
-    monkeypatch.setattr(scheduled_run, "invoke", lambda args: failure("Parsing Error"))
+    monkeypatch.setattr(scheduled_run, "invoke", lambda args, manifest=None: failure("Parsing Error"))
     assert scheduled_run.main(job_args(job)) == 1
     assert sorted(path.name for path in kept(job).iterdir()) == ["steps.json"]
 
@@ -198,7 +203,7 @@ def test_unit_tests_run_only_when_asked(tmp_path: Path, monkeypatch: pytest.Monk
                                         flags: list[str], unit_tests_run: bool) -> None:
     commands: list[list[str]] = []
 
-    def succeed(args: list[str]) -> SimpleNamespace:
+    def succeed(args: list[str], manifest: Any = None) -> SimpleNamespace:
         commands.append(args)
         return SimpleNamespace(success=True, exception=None, result=[])
 
@@ -206,3 +211,106 @@ def test_unit_tests_run_only_when_asked(tmp_path: Path, monkeypatch: pytest.Monk
     assert scheduled_run.main([*flags, "--target-path", str(tmp_path)]) == 0
     [build] = [command for command in commands if command[0] == "build"]
     assert ("unit_test" not in build) == unit_tests_run
+
+
+def late_recording(uuid: str, at: dt.datetime) -> Event:
+    return Event(uuid, "recording analyzed", at, "b1")
+
+
+def reconciliation(warehouse: Warehouse) -> tuple[str, int]:
+    """The reconciliation test's status and failing days in the run the job kept."""
+    results = json.loads((kept(warehouse) / "run_results.json").read_text())["results"]
+    [result] = [result for result in results
+                if result["unique_id"] == "test.activation.every_source_row_is_accepted_or_rejected"]
+    return result["status"], result["failures"]
+
+
+def test_the_hourly_run_reconciles_the_days_it_read_and_full_checks_every_day(job: Warehouse) -> None:
+    """The hand-built events end 2025-05-20 10:00; with 3 days of look-back an
+    incremental run reads again from 2025-05-17 10:00, and the hourly checks
+    look at the days from 2025-05-17 00:00. A late event stamped before the
+    look-back is never read (only a --full-refresh would): the hourly
+    reconciliation catches one on a day it checks; one a month older is left
+    to --full-checks, which counts every day."""
+    assert scheduled_run.main(job_args(job, **WARN_ONLY)) == 0
+    assert reconciliation(job) == ("pass", 0)
+
+    job.load([late_recording("late-april", dt.datetime(2025, 4, 20, 9))])
+    assert scheduled_run.main(job_args(job, **WARN_ONLY)) == 0  # a day the hourly run does not check
+    assert reconciliation(job) == ("pass", 0)
+    assert scheduled_run.main(["--full-checks", *job_args(job, **WARN_ONLY)]) == 1
+    assert reconciliation(job) == ("fail", 1)  # one day off: 2025-04-20
+
+    job.load([late_recording("late-may", dt.datetime(2025, 5, 17, 9))])  # before the look-back, its day checked
+    assert scheduled_run.main(job_args(job, **WARN_ONLY)) == 1
+    assert reconciliation(job) == ("fail", 1)  # 2025-05-17 only: April's day is not checked hourly
+    assert scheduled_run.main(["--full-checks", *job_args(job, **WARN_ONLY)]) == 1
+    assert reconciliation(job) == ("fail", 2)
+    job.build("--full-refresh", "--exclude-resource-type", "test")  # the remedy: read both
+    assert scheduled_run.main(["--full-checks", *job_args(job, **WARN_ONLY)]) == 0
+    assert reconciliation(job) == ("pass", 0)
+    assert job.query("select count(*) from stg_events where event_uuid like 'late-%'") == [(2,)]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_recent_checks_catch_a_bad_row_of_the_days_written_and_full_checks_any(
+        tmp_path: Path, engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The staging's data tests limited by `where` to the recent days
+    (__recently_written__): a duplicate uuid stored on a checked day fails the
+    recent check; one on an older day fails only the check of every row."""
+    warehouse = Warehouse(tmp_path, engine=engine)
+    warehouse.load(hand_built_events())
+    warehouse.build("--exclude-resource-type", "test")
+
+    def unique_uuids(scope: str) -> bool:
+        monkeypatch.setenv("ACTIVATION_CHECKS", scope)
+        try:
+            warehouse.dbt("test", "--select", "stg_events,test_name:row_checks")
+        except DbtError:
+            return False
+        return True
+
+    assert unique_uuids("recent") and unique_uuids("all")
+    # hand_built_events numbers its uuids on from earlier calls: found by time here
+    [(oldest, oldest_at)] = warehouse.query("select event_uuid, event_at from stg_events order by event_at limit 1")
+    [(newest, newest_at)] = warehouse.query("select event_uuid, event_at from stg_events order by event_at desc limit 1")
+    assert oldest_at < dt.datetime(2025, 5, 17) <= newest_at  # before the checked days, on the last one
+    copy = ("insert into stg_events_classified select * from stg_events_classified"
+            " where event_uuid = '{}' and rejection_reason is null")
+    warehouse.execute(copy.format(oldest))
+    assert unique_uuids("recent") and not unique_uuids("all")
+    warehouse.execute(copy.format(newest))
+    assert not unique_uuids("recent")
+
+
+def test_a_wrong_checks_scope_is_named(job: Warehouse, monkeypatch: pytest.MonkeyPatch) -> None:
+    job.build("--exclude-resource-type", "test")
+    monkeypatch.setenv("ACTIVATION_CHECKS", "hourly")
+    with pytest.raises(DbtError, match="env ACTIVATION_CHECKS must be 'all' or 'recent', got 'hourly'"):
+        job.dbt("test", "--select", "stg_events")
+
+
+def test_the_reconciliation_counts_per_day_in_either_scope(
+        warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On both engines: a late event on a day the recent scope checks fails it;
+    one older than those days fails only the check of every day."""
+    warehouse.load(hand_built_events())
+    warehouse.build("--exclude-resource-type", "test")
+
+    def reconciled(scope: str) -> bool:
+        monkeypatch.setenv("ACTIVATION_CHECKS", scope)
+        try:
+            warehouse.dbt("test", "--select", "every_source_row_is_accepted_or_rejected")
+        except DbtError:
+            return False
+        return True
+
+    assert reconciled("recent") and reconciled("all")
+    warehouse.load([late_recording("late-april", dt.datetime(2025, 4, 20, 9))])
+    warehouse.build("--exclude-resource-type", "test")  # reads again from 2025-05-17 10:00 only
+    assert reconciled("recent") and not reconciled("all")
+    warehouse.load([late_recording("late-may", dt.datetime(2025, 5, 17, 9))])
+    warehouse.build("--exclude-resource-type", "test")
+    assert not reconciled("recent")
+    warehouse.build("--full-refresh", "--exclude-resource-type", "test")
+    assert reconciled("recent") and reconciled("all")

@@ -109,6 +109,15 @@ seen as (
 
 )
 
+{%- if activation.checks_recent_only() %}
+
+{# the whole history is the question: left to the full checks (docs/scheduled-run.md);
+    `seen`, not read, is not computed #}
+select declared.*
+from declared
+where 1 = 0
+{%- else %}
+
 {# coalesce: ClickHouse fills unmatched outer-join columns with 0, not null #}
 select declared.*
 from declared
@@ -118,3 +127,4 @@ left join seen
         and case when declared.kind = 'event' then '' else declared.product end = seen.scope
         and declared.named_value = seen.named_value
 where coalesce(seen.is_seen, 0) = 0
+{%- endif %}
