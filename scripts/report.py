@@ -130,21 +130,31 @@ def interval(row: dict[str, Any], column: str, as_percent: bool = True) -> str:
 
 
 def criteria_words(criteria: Any) -> str:
-    """Criteria (JSON text or a list) in words: '5 × recording analyzed and 1 × replay list filter added'.
-    Forms this page does not know are shown as their JSON."""
+    """Criteria (JSON text or a list) in words: '5 × different recordings (recording analyzed) and
+    1 × replay list filter added'. Forms this page does not know are shown as their JSON."""
     items = json.loads(criteria) if isinstance(criteria, str) else criteria
-    words = []
-    for item in items or []:
-        if not isinstance(item, dict) or "event" not in item:
-            words.append(json.dumps(item))
-            continue
-        event = item["event"]
-        name = " or ".join(event) if isinstance(event, list) else str(event)
+    return " and ".join(criterion_words(item) for item in items or []) or "none"
+
+
+def criterion_words(item: Any) -> str:
+    """One criterion of the language (docs/criteria.md) in words."""
+    if isinstance(item, dict) and item.get("any_of"):
+        return "(" + " or ".join(criterion_words(part) for part in item["any_of"]) + ")"
+    if not isinstance(item, dict) or "event" not in item:
+        return json.dumps(item)
+    event = item["event"]
+    name = " or ".join(event) if isinstance(event, list) else str(event)
+    if item.get("distinct"):
+        noun = item.get("label") or f"different {json.dumps(item['distinct'])} values"
+        text = f"{item.get('min_count', 1)} {noun} of {name}"
+    else:
         text = f"{item.get('min_count', 1)} × {name}"
-        if item.get("properties"):
-            text += f" where {json.dumps(item['properties'])}"
-        words.append(text)
-    return " and ".join(words) or "none"
+    if item.get("properties"):
+        text += f" where {json.dumps(item['properties'])}"
+    for condition in item.get("where") or []:
+        value = f" {json.dumps(condition['value'])}" if "value" in condition else ""
+        text += f" where {json.dumps(condition['property'])} {condition.get('op', 'eq')}{value}"
+    return text
 
 
 def definition_words(product: dict[str, Any]) -> str:

@@ -168,7 +168,7 @@ def test_the_report_shows_the_evidence(site: tuple[str, Warehouse], browser: Any
     page.get_by_text("Product activation").first.wait_for(timeout=30_000)
     assert page.locator("#as-of").inner_text().startswith("Figures as of 2025-06-15")
     replay = page.locator("section#session_replay")
-    assert replay.locator("p.definition").inner_text().startswith("Activated: 5 × recording analyzed")
+    assert replay.locator("p.definition").inner_text().startswith("Activated: 5 different recordings of recording analyzed")
     assert replay.get_by_text("rates with 95% intervals").count() == 1
     # the immature month (2025-02) is an open marker on each rate it has, never on the line
     ids = "elements => elements.map(element => element.id)"

@@ -67,7 +67,7 @@ curve_months as (
 
     ),
 
-    {{ activation.window_events('intents', criteria | map(attribute='event') | unique | list,
+    {{ activation.window_events('intents', activation.criteria_event_names(criteria),
         dbt.dateadd('month', horizon + 1, 'intents.intent_at')) }},
 
     {{ activation.criteria_met(criteria) }},
