@@ -11,7 +11,7 @@
 {%- set columns = activation.product_columns() %}
 {%- set not_null = columns | map(attribute=0) | reject('in', ['activated_at', 'intent_context']) | list %}
 {%- set products = activation.declared_products() %}
-{%- do activation.require_products_built_first(products) %}
+{%- do activation.ref_product_models() %}
 
 with
 
