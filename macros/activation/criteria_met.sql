@@ -220,11 +220,3 @@ criteria_met as (
 
 )
 {% endmacro %}
-
-
-{#- The latest of SQL expressions (window ends): the one itself, or their
-    greatest. -#}
-{% macro latest_of(expressions) -%}
-    {%- set distinct = expressions | unique | list -%}
-    {{ distinct[0] if distinct | length == 1 else 'greatest(' ~ distinct | join(', ') ~ ')' }}
-{%- endmacro %}

@@ -41,3 +41,11 @@ window_events as (
 
 )
 {%- endmacro %}
+
+
+{#- The latest of SQL expressions (window ends): the one itself, or their
+    greatest. -#}
+{% macro latest_of(expressions) -%}
+    {%- set distinct = expressions | unique | list -%}
+    {{ distinct[0] if distinct | length == 1 else 'greatest(' ~ distinct | join(', ') ~ ')' }}
+{%- endmacro %}
