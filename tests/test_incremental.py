@@ -532,7 +532,7 @@ def test_random_events_and_random_loads_equal_a_full_refresh_duckdb(
     check_random_loads(duckdb_warehouse, events, data)
 
 
-# Fewer examples: a dbt run on the embedded ClickHouse engine costs about three on DuckDB.
+# Fewer examples: a dbt run on the ClickHouse server costs about three on DuckDB.
 @settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(events=event_sets(), data=st.data())
 def test_random_events_and_random_loads_equal_a_full_refresh_clickhouse(

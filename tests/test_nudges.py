@@ -14,7 +14,7 @@ import json
 
 import pytest
 
-from harness import ENGINES, Event, Warehouse, node_results
+from harness import ENGINES, PRODUCT_MODELS, Event, Warehouse, node_results
 
 # Its tests share a module-scoped build: one test process runs them all.
 pytestmark = pytest.mark.xdist_group("nudges")
@@ -113,6 +113,6 @@ def test_the_marts_run_after_the_product_models_of_their_selection(warehouse: Wa
             execution = node_result.timing[-1]
             assert execution.started_at is not None and execution.completed_at is not None
             started[node_result.node.name], completed[node_result.node.name] = execution.started_at, execution.completed_at
-        products = [name for name in started if name.startswith("activation_") and name not in MARTS]
+        products = [name for name in started if name in PRODUCT_MODELS]
         assert len(products) == 7 and all(mart in started for mart in MARTS)
         assert min(started[mart] for mart in MARTS) >= max(completed[name] for name in products)

@@ -340,7 +340,7 @@ def test_random_events_match_the_reference_duckdb(
     check_random_events(duckdb_warehouse, events, as_of)
 
 
-# Fewer examples: a dbt run on the embedded ClickHouse engine costs about twice one on DuckDB.
+# Fewer examples: a dbt run on the ClickHouse server costs about twice one on DuckDB.
 @settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(events=event_sets_with_activity(), as_of=AS_OF)
 def test_random_events_match_the_reference_clickhouse(
