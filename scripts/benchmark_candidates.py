@@ -7,7 +7,7 @@ less than ten times one.
 For each count, the project (copied to a scratch directory, with session_replay
 its only product and the candidates written into its model) is built once; then
 both models are rebuilt from scratch (`dbt run --full-refresh -s
-activation_session_replay activation_candidates`) three times, and the fastest
+product_session_replay activation_candidates`) three times, and the fastest
 sum of their execution times (run_results.json) is kept. Prints a markdown table.
 
     python scripts/benchmark_candidates.py --events 1000000 --engine duckdb
@@ -56,7 +56,7 @@ def candidates_seconds(project: Path, dbt: list[str], common: list[str], env: di
                        runs: int = 3) -> float:
     times = []
     for _ in range(runs):
-        subprocess.run([*dbt, "run", "--full-refresh", "-s", "activation_session_replay", "activation_candidates",
+        subprocess.run([*dbt, "run", "--full-refresh", "-s", "product_session_replay", "activation_candidates",
                         *common], cwd=project, env=env, check=True, stdout=subprocess.DEVNULL)
         results = json.loads((project / "target" / "run_results.json").read_text())["results"]
         times.append(sum(result["execution_time"] for result in results))
@@ -78,7 +78,7 @@ def main() -> None:
                         ignore=shutil.ignore_patterns(".venv", ".git", "data", "target", "logs"))
         # session_replay alone, so that the models' time is its definitions' time
         for path in (project / "models" / "products").glob("*"):
-            if path.name not in ("activation_session_replay.sql", "_products.yml"):
+            if path.name not in ("product_session_replay.sql", "_products.yml"):
                 path.unlink()
         shutil.copy(project / "profiles.example.yml", project / "profiles.yml")
         env = {**os.environ, "DBT_PROFILES_DIR": str(project), "ACTIVATION_DUCKDB_PATH": f"{scratch}/bench.duckdb"}
@@ -99,10 +99,10 @@ def main() -> None:
                             str(history / "events.parquet")], cwd=project, env=env, check=True,
                            stdout=subprocess.DEVNULL)
         # the only product model left: the marts ref() the ones var product_models lists
-        all_vars = {**dbt_vars, "product_models": ["activation_session_replay"]}
+        all_vars = {**dbt_vars, "product_models": ["product_session_replay"]}
         common = ["--quiet", "--target", benchmark.TARGETS[args.engine], "--vars", json.dumps(all_vars)]
         for candidates in ([], NINE_CANDIDATES):
-            (project / "models" / "products" / "activation_session_replay.sql").write_text(product_model(candidates))
+            (project / "models" / "products" / "product_session_replay.sql").write_text(product_model(candidates))
             subprocess.run([*dbt, "build", "--full-refresh", "--exclude-resource-type", "test",
                             "--exclude-resource-type", "unit_test", *common], cwd=project, env=env, check=True,
                            stdout=subprocess.DEVNULL)

@@ -150,13 +150,13 @@ _warehouse_numbers = itertools.count()
 # The per-product models and the mart: what incremental and cross-adapter
 # comparisons check row for row.
 PRODUCT_MODELS = (
-    "activation_data_warehouse",
-    "activation_error_tracking",
-    "activation_experiments",
-    "activation_feature_flags",
-    "activation_product_analytics",
-    "activation_session_replay",
-    "activation_surveys",
+    "product_data_warehouse",
+    "product_error_tracking",
+    "product_experiments",
+    "product_feature_flags",
+    "product_product_analytics",
+    "product_session_replay",
+    "product_surveys",
 )
 MART = "activation_funnel_monthly"
 MODEL_KEYS = {MART: "product, intent_month", **{model: "org_id" for model in PRODUCT_MODELS}}

@@ -550,7 +550,7 @@ def nth_times(events: Sequence[StagedEvent], criteria: Sequence[Criterion], star
 
 def product_rows(product: Product, staged_by_org: Mapping[str, Sequence[StagedEvent]],
                  all_intents: Sequence[Intent], as_of: dt.datetime | None) -> list[Row]:
-    """The rows of activation_<product>, one per organization with a first intent."""
+    """The rows of product_<product>, one per organization with a first intent."""
     rows = []
     for org, intent in sorted(first_intents(all_intents, product).items()):
         events = staged_by_org.get(org, ())

@@ -136,7 +136,7 @@ def test_an_organization_property_that_is_not_a_string_is_a_missing_organization
     warehouse.build()
     assert warehouse.query("select event_uuid, rejection_reason from stg_events_rejected order by 1") == [
         ("l1", "missing_organization"), ("l2", "missing_organization")]
-    assert warehouse.query("select org_id, activated from activation_surveys") == [("p1", False)]
+    assert warehouse.query("select org_id, activated from product_surveys") == [("p1", False)]
 
 
 def test_event_times_with_a_time_zone_are_read_as_utc_or_stop_the_build(warehouse: Warehouse) -> None:
@@ -153,7 +153,7 @@ def test_event_times_with_a_time_zone_are_read_as_utc_or_stop_the_build(warehous
     ]
     warehouse.load_table(events_table(events, schema))
     warehouse.build()
-    assert warehouse.query("select org_id, intent_at, intent_month, activated_at from activation_surveys") == [
+    assert warehouse.query("select org_id, intent_at, intent_month, activated_at from product_surveys") == [
         ("o1", dt.datetime(2025, 2, 1, 3), dt.date(2025, 2, 1), dt.datetime(2025, 3, 3, 2))]
     if warehouse.engine == "clickhouse":
         return
@@ -231,7 +231,7 @@ def test_an_empty_source_builds_an_empty_mart(warehouse: Warehouse) -> None:
     pq.write_table(pa.Table.from_pylist([], schema=EVENT_SCHEMA), warehouse.events_dir / "empty.parquet")
     warehouse.build()
     assert warehouse.query("select count(*) from activation_funnel_monthly") == [(0,)]
-    assert warehouse.query("select count(*) from activation_session_replay") == [(0,)]
+    assert warehouse.query("select count(*) from product_session_replay") == [(0,)]
 
 
 @pytest.mark.parametrize("change", ["add", "drop"])
@@ -243,22 +243,22 @@ def test_a_product_table_with_other_columns_is_one_clear_error(warehouse: Wareho
     warehouse.load(hand_built_events())
     result = warehouse.build()
     policies = {node.node.config.get("on_schema_change") for node in node_results(result)
-                if node.node.name.startswith("activation_") and "activation_product" in node.node.tags}
+                if node.node.name.startswith("product_") and "activation_product" in node.node.tags}
     assert policies == {"fail" if warehouse.engine == "duckdb" else "ignore"}
     if change == "add":
         column_type = "integer" if warehouse.engine == "duckdb" else "Nullable(Int32)"
-        warehouse.execute(f"alter table activation_session_replay add column stale_column {column_type}")
+        warehouse.execute(f"alter table product_session_replay add column stale_column {column_type}")
         named = "stale_column"
     else:
-        warehouse.execute("alter table activation_session_replay drop column activated_candidates")
+        warehouse.execute("alter table product_session_replay drop column activated_candidates")
         named = "retained, definition_hash"  # the stored list, without the dropped column
-    [(rows_before,)] = warehouse.query("select count(*) from activation_session_replay")
+    [(rows_before,)] = warehouse.query("select count(*) from product_session_replay")
     assert rows_before > 0
-    with pytest.raises(DbtError, match=rf"Product 'session_replay'.*{named}.*--full-refresh --select activation_session_replay"):
-        warehouse.build("--select", "activation_session_replay")
-    assert warehouse.query("select count(*) from activation_session_replay") == [(rows_before,)]
-    warehouse.build("--full-refresh", "--select", "activation_session_replay")
-    columns = [name for name, *_ in warehouse.query("describe activation_session_replay")]
+    with pytest.raises(DbtError, match=rf"Product 'session_replay'.*{named}.*--full-refresh --select product_session_replay"):
+        warehouse.build("--select", "product_session_replay")
+    assert warehouse.query("select count(*) from product_session_replay") == [(rows_before,)]
+    warehouse.build("--full-refresh", "--select", "product_session_replay")
+    columns = [name for name, *_ in warehouse.query("describe product_session_replay")]
     assert "stale_column" not in columns and "activated_candidates" in columns
 
 
@@ -291,7 +291,7 @@ def test_posthogs_materialized_organization_column_is_read_on_clickhouse(tmp_pat
             " ('l1', 'survey launched', '2025-01-12 09:00:00', 'u1', '{\"$group_0\": \"o1\"}'),"
             " ('i2', 'user showed product intent', '2025-01-10 09:00:00', 'u2', '{\"product_key\": \"surveys\"}')")
     warehouse.build()
-    assert warehouse.query("select org_id, activated from activation_surveys") == [("o1", True)]
+    assert warehouse.query("select org_id, activated from product_surveys") == [("o1", True)]
     assert warehouse.query("select rejection_reason from stg_events_rejected") == [("missing_organization",)]
 
 
@@ -311,8 +311,8 @@ def test_a_null_or_a_duplicate_fails_the_one_test_of_its_model(tmp_path: Path) -
     warehouse.load(hand_built_events())
     warehouse.build()
     with duckdb.connect(str(warehouse.database)) as connection:
-        connection.execute("update activation_session_replay set survival_final = null"
-                           " where org_id = (select min(org_id) from activation_session_replay)")
+        connection.execute("update product_session_replay set survival_final = null"
+                           " where org_id = (select min(org_id) from product_session_replay)")
     with pytest.raises(DbtError, match="product_models_agree_with_their_definition"):
         warehouse.dbt("test", "--store-failures", "--select", "product_models_agree_with_their_definition")
     [(failures_table,)] = warehouse.query(

@@ -109,7 +109,7 @@ def lab_models() -> dict[str, str]:
         f"'where': [{{'property': {path}, 'op': 'eq', 'value': 'acme'}}]}}]}}"
         for name, path in PATHS)
     return {
-        "activation_surveys": f"""{{{{ product_activation(
+        "product_surveys": f"""{{{{ product_activation(
     product='surveys',
     activation_criteria=[{{'event': 'survey launched'}}],
     survival_criteria=[{{'event': 'survey response viewed'}}],
@@ -118,7 +118,7 @@ def lab_models() -> dict[str, str]:
     ],
 ) }}}}
 """,
-        "activation_feature_flags": f"""{{{{ product_activation(
+        "product_feature_flags": f"""{{{{ product_activation(
     product='feature_flags',
     activation_criteria=[{{'event': 'feature flag created'}}],
     survival_criteria=[{{'event': 'feature flag updated'}}],
@@ -127,13 +127,13 @@ def lab_models() -> dict[str, str]:
     ],
 ) }}}}
 """,
-        "activation_error_tracking": """{{ product_activation(
+        "product_error_tracking": """{{ product_activation(
     product='error_tracking',
     activation_criteria=[{'event': 'error tracking issue resolved', 'min_count': 3, 'distinct': 'issue'}],
     survival_criteria=[{'event': 'error tracking issue viewed'}],
 ) }}
 """,
-        "activation_experiments": """{{ product_activation(
+        "product_experiments": """{{ product_activation(
     product='experiments',
     activation_criteria=[
         {'any_of': [
@@ -145,7 +145,7 @@ def lab_models() -> dict[str, str]:
     survival_criteria=[{'event': 'experiment viewed'}],
 ) }}
 """,
-        "activation_data_warehouse": """{{ product_activation(
+        "product_data_warehouse": """{{ product_activation(
     product='data_warehouse',
     activation_criteria=[{'event': 'data warehouse source connected'}],
     survival_criteria=[{'event': 'sql query run'}],
@@ -247,25 +247,25 @@ def by_candidate(expected: dict[str, set[str]], orgs: Any) -> dict[str, set[str]
 
 
 def test_each_operator_on_strings_numbers_booleans_null_and_missing(lab: Warehouse) -> None:
-    assert candidates_met(lab, "activation_surveys") == by_candidate(OP_EXPECTED, OP_ORGS)
+    assert candidates_met(lab, "product_surveys") == by_candidate(OP_EXPECTED, OP_ORGS)
 
 
 def test_paths_name_nested_keys_and_top_level_keys_with_dots_slashes_and_tildes(lab: Warehouse) -> None:
-    assert candidates_met(lab, "activation_feature_flags") == by_candidate(PATH_EXPECTED, PATH_ORGS)
+    assert candidates_met(lab, "product_feature_flags") == by_candidate(PATH_EXPECTED, PATH_ORGS)
 
 
 def test_a_distinct_count_is_met_when_the_nth_different_value_is_first_seen(lab: Warehouse) -> None:
-    rows = dict(lab.query("select org_id, activated_at from activation_error_tracking"))
+    rows = dict(lab.query("select org_id, activated_at from product_error_tracking"))
     assert rows == {"d1": days(4), "d2": days(5), "d3": None, "d4": days(3), "d5": days(3), "d6": None}
 
 
 def test_an_alternative_is_met_at_the_earliest_of_its_criteria(lab: Warehouse) -> None:
-    rows = dict(lab.query("select org_id, activated_at from activation_experiments"))
+    rows = dict(lab.query("select org_id, activated_at from product_experiments"))
     assert rows == {"a1": days(3), "a2": None, "a3": days(10), "a4": days(4), "a5": None}
 
 
 def test_intent_conditions_choose_the_first_intent_among_those_passing(lab: Warehouse) -> None:
-    rows = dict(lab.query("select org_id, intent_at from activation_data_warehouse"))
+    rows = dict(lab.query("select org_id, intent_at from product_data_warehouse"))
     assert rows == {"i1": days(2), "i2": days(7), "i4": days(3), "i5": days(4)}
 
 
@@ -299,12 +299,12 @@ def test_a_changed_condition_computes_every_organization_again(tmp_path: Path, e
     warehouse = Warehouse(tmp_path / "run", project_dir=project, engine=engine)
     warehouse.load(hand_events())
     warehouse.dbt(*BUILD_WITHOUT_TESTS, "--quiet")
-    hashes = {row[0] for row in warehouse.query("select definition_hash from activation_surveys")}
-    model = project / "models" / "products" / "activation_surveys.sql"
+    hashes = {row[0] for row in warehouse.query("select definition_hash from product_surveys")}
+    model = project / "models" / "products" / "product_surveys.sql"
     model.write_text(model.read_text().replace(OPS[0][1], "{'property': 'v', 'op': 'eq', 'value': 'xy'}"))
     warehouse.dbt(*BUILD_WITHOUT_TESTS, "--quiet")
-    assert {org for org, met in candidates_met(warehouse, "activation_surveys").items() if "eq_x" in met} == {"v_xy"}
-    assert not hashes & {row[0] for row in warehouse.query("select definition_hash from activation_surveys")}
+    assert {org for org, met in candidates_met(warehouse, "product_surveys").items() if "eq_x" in met} == {"v_xy"}
+    assert not hashes & {row[0] for row in warehouse.query("select definition_hash from product_surveys")}
 
 
 VALID_CRITERION = "{'event': 'x'}"
@@ -339,7 +339,7 @@ def test_a_wrong_criterion_fails_at_parse_time_naming_product_path_and_value(
 ) -> None:
     project = tmp_path / "project"
     shutil.copytree(PROJECT_DIR, project, ignore=IGNORED)
-    (project / "models" / "products" / "activation_surveys.sql").write_text(f"""\
+    (project / "models" / "products" / "product_surveys.sql").write_text(f"""\
 {{{{ product_activation(
     product='surveys',
     activation_criteria=[{VALID_CRITERION}, {criterion}],
@@ -354,7 +354,7 @@ def test_a_wrong_criterion_fails_at_parse_time_naming_product_path_and_value(
 def test_a_wrong_intent_condition_fails_at_parse_time(tmp_path: Path) -> None:
     project = tmp_path / "project"
     shutil.copytree(PROJECT_DIR, project, ignore=IGNORED)
-    (project / "models" / "products" / "activation_surveys.sql").write_text("""\
+    (project / "models" / "products" / "product_surveys.sql").write_text("""\
 {{ product_activation(
     product='surveys',
     activation_criteria=[{'event': 'x'}],

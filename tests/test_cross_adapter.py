@@ -72,7 +72,7 @@ def test_duckdb_and_clickhouse_build_the_same_rows(tmp_path: Path) -> None:
     odd = {(row["org_id"], row["product"]) for row in results["duckdb"]["stg_product_intents"]
            if row["intent_event_uuid"].startswith("tx-")}
     assert odd == {("text-1", "surveys"), ("text-2", "surveys\u00a0"), ("text-3", "éclair"), ("\u00a0text-4", "surveys")}
-    text_1 = next(row for row in results["duckdb"]["activation_surveys"] if row["org_id"] == "text-1")
+    text_1 = next(row for row in results["duckdb"]["product_surveys"] if row["org_id"] == "text-1")
     assert text_1["activated"] is False
     # definition_hash covers the source's location, which differs: each warehouse reads its own
     assert_same_rows(results["duckdb"], results["clickhouse"], "DuckDB vs ClickHouse", ignored_columns={"definition_hash"})

@@ -1,7 +1,7 @@
 """The DAG dbt sees: the marts ref() every product model of var product_models.
 
 So dbt runs the product models first with any number of threads, a
-selection `activation_<product>+` rebuilds the marts, the docs' lineage
+selection `product_<product>+` rebuilds the marts, the docs' lineage
 shows the edges, and a product model left out of the list stops dbt parse.
 """
 
@@ -91,7 +91,7 @@ def test_a_product_model_left_out_of_the_list_stops_parse_naming_it_and_the_line
             " in dbt_project.yml") in str(failure.value)
 
 
-@pytest.mark.parametrize("value", ["activation_surveys", [""], ["activation_surveys", "activation_surveys"]])
+@pytest.mark.parametrize("value", ["product_surveys", [""], ["product_surveys", "product_surveys"]])
 def test_a_wrong_product_models_var_stops_parse_naming_it(tmp_path: Path, value: object) -> None:
     with pytest.raises(DbtError, match="var product_models must be a list of product model names, each once, got "
                                        + json.dumps(value).replace("[", r"\[").replace("]", r"\]")):
@@ -99,7 +99,7 @@ def test_a_wrong_product_models_var_stops_parse_naming_it(tmp_path: Path, value:
 
 
 def test_a_product_and_its_children_rebuild_the_readers(tmp_path: Path, engine: str) -> None:
-    """`dbt build -s activation_surveys+` builds the marts and the test that
+    """`dbt build -s product_surveys+` builds the marts and the test that
     reads the product models, after the product model, and they read its
     rows: a mart emptied by hand is whole again."""
     warehouse = Warehouse(tmp_path, engine=engine)
@@ -108,10 +108,10 @@ def test_a_product_and_its_children_rebuild_the_readers(tmp_path: Path, engine: 
     before = warehouse.rows("activation_funnel_monthly", "product, intent_month")
     assert any(row["product"] == "surveys" for row in before)
     warehouse.execute("delete from activation_funnel_monthly where 1 = 1")
-    result = warehouse.build("-s", "activation_surveys+")
+    result = warehouse.build("-s", "product_surveys+")
     ran = [node_result.node.name for node_result in node_results(result)]
     assert set(READERS) | {READING_TEST} <= set(ran)
-    assert all(ran.index(reader) > ran.index("activation_surveys") for reader in READERS)
+    assert all(ran.index(reader) > ran.index("product_surveys") for reader in READERS)
     assert warehouse.rows("activation_funnel_monthly", "product, intent_month") == before
 
 
@@ -121,7 +121,7 @@ def test_a_mart_built_without_its_product_models_stops_when_their_tables_are_mis
     'table does not exist'. Jinja: DuckDB covers it."""
     warehouse = Warehouse(tmp_path)
     warehouse.load(sample_events(events=500, seed=23))
-    with pytest.raises(DbtError, match="the table of product model 'activation_data_warehouse' does not exist yet,"
+    with pytest.raises(DbtError, match="the table of product model 'product_data_warehouse' does not exist yet,"
                                        " and this run does not build it. Run a plain dbt build, or select it too:"
                                        " dbt build -s \\+activation_funnel_monthly"):
         warehouse.dbt("run", "--quiet", "-s", "+int_activation_clock", "int_activation_products",

@@ -118,7 +118,7 @@ def test_mart_matches_the_hand_worked_months(built: Warehouse) -> None:
 
 
 def test_product_rows_match_by_hand(built: Warehouse) -> None:
-    rows = {row["org_id"]: row for row in built.rows("activation_session_replay", "org_id")}
+    rows = {row["org_id"]: row for row in built.rows("product_session_replay", "org_id")}
     assert set(rows) == {"a1", "a2", "a3", "a4", "a5", "a6", "b1", "b2", "b3", "b4"}
     activated = {org for org, row in rows.items() if row["activated"]}
     assert activated == {"a1", "a2", "a3", "b1", "b2", "b3"}

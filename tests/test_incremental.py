@@ -158,9 +158,9 @@ def test_a_late_earlier_intent_replaces_the_stored_one(warehouse: Warehouse) -> 
         Event("n1", "$pageview", day + dt.timedelta(days=1), "o1"),
     ]
     run_loads(warehouse, [first_load], BUILD_WITHOUT_TESTS)
-    assert warehouse.rows("activation_surveys", "org_id")[0]["activated"] is False
+    assert warehouse.rows("product_surveys", "org_id")[0]["activated"] is False
     run_loads(warehouse, [second_load], BUILD_WITHOUT_TESTS)
-    (row,) = warehouse.rows("activation_surveys", "org_id")
+    (row,) = warehouse.rows("product_surveys", "org_id")
     assert row["intent_at"] == day - dt.timedelta(days=2)
     # The launch a day before the old intent is inside the new window.
     assert row["activated"] is True
@@ -181,11 +181,11 @@ def test_a_copy_naming_another_organization_takes_the_event_from_a_closed_one(wa
         Event("i3", "user showed product intent", dt.datetime(2025, 5, 11, 12), "o3", {"product_key": "surveys"}),
     ]
     run_loads(warehouse, [first_load], BUILD_WITHOUT_TESTS)
-    row = warehouse.rows("activation_surveys", "org_id")[0]
+    row = warehouse.rows("product_surveys", "org_id")[0]
     assert (row["org_id"], row["survived"], row["activation_final"], row["survival_final"]) == ("o1", True, True, True)
     run_loads(warehouse, [[Event("u1", "survey response viewed", used_at - dt.timedelta(hours=1), "o2")]],
               BUILD_WITHOUT_TESTS)
-    row = warehouse.rows("activation_surveys", "org_id")[0]
+    row = warehouse.rows("product_surveys", "org_id")[0]
     assert (row["org_id"], row["survived"]) == ("o1", False)
     assert_incremental_equals_full_refresh(warehouse, BUILD_WITHOUT_TESTS)
 
@@ -198,7 +198,7 @@ def load_surveys_intents_of_o1_and_o9(warehouse: Warehouse) -> dt.datetime:
         Event("i1", "user showed product intent", intent_at, "o1", {"product_key": "surveys"}),
         Event("i9", "user showed product intent", intent_at, "o9", {"product_key": "surveys"}),
     ]], BUILD_WITHOUT_TESTS)
-    assert [row["org_id"] for row in warehouse.rows("activation_surveys", "org_id")] == ["o1", "o9"]
+    assert [row["org_id"] for row in warehouse.rows("product_surveys", "org_id")] == ["o1", "o9"]
     return intent_at
 
 
@@ -215,20 +215,20 @@ def test_an_intent_copy_naming_another_organization_moves_the_first_intent(wareh
     assert [(row["org_id"], row["intent_at"]) for row in incremental] == [
         ("o2", intent_at - dt.timedelta(hours=1)), ("o9", intent_at)]
     # the product model drops o1's row too, though the run writes nothing for o1
-    assert [row["org_id"] for row in warehouse.rows("activation_surveys", "org_id")] == ["o2", "o9"]
+    assert [row["org_id"] for row in warehouse.rows("product_surveys", "org_id")] == ["o2", "o9"]
     assert_incremental_equals_full_refresh(warehouse, BUILD_WITHOUT_TESTS)
 
 
 def test_an_intent_copy_naming_another_product_moves_the_organization(warehouse: Warehouse) -> None:
     """o1's only intent is for surveys; a copy stamped an hour earlier names
-    experiments and wins: o1 leaves activation_surveys and enters
-    activation_experiments, as a full refresh would have it."""
+    experiments and wins: o1 leaves product_surveys and enters
+    product_experiments, as a full refresh would have it."""
     intent_at = load_surveys_intents_of_o1_and_o9(warehouse)
     copy = Event("i1", "user showed product intent", intent_at - dt.timedelta(hours=1), "o1",
                  {"product_key": "experiments"})
     run_loads(warehouse, [[copy]], BUILD_WITHOUT_TESTS)
-    assert [row["org_id"] for row in warehouse.rows("activation_surveys", "org_id")] == ["o9"]
-    assert [(row["org_id"], row["intent_at"]) for row in warehouse.rows("activation_experiments", "org_id")] == [
+    assert [row["org_id"] for row in warehouse.rows("product_surveys", "org_id")] == ["o9"]
+    assert [(row["org_id"], row["intent_at"]) for row in warehouse.rows("product_experiments", "org_id")] == [
         ("o1", intent_at - dt.timedelta(hours=1))]
     assert_incremental_equals_full_refresh(warehouse, BUILD_WITHOUT_TESTS)
 
@@ -259,9 +259,9 @@ def test_a_changed_definition_is_computed_anew_by_the_next_build(tmp_path: Path,
         Event("i9", "user showed product intent", day + dt.timedelta(days=200), "o9", onboarding),
     ])
     warehouse.dbt(*BUILD_WITHOUT_TESTS, "--quiet")
-    before = {row["org_id"]: row["activated"] for row in warehouse.rows("activation_surveys", "org_id")}
+    before = {row["org_id"]: row["activated"] for row in warehouse.rows("product_surveys", "org_id")}
     assert before == {"o1": True, "o2": False, "o3": True, "o9": False}
-    (project / "models" / "products" / "activation_surveys.sql").write_text("""\
+    (project / "models" / "products" / "product_surveys.sql").write_text("""\
 {{ product_activation(
     product='surveys',
     activation_criteria=[{'event': 'survey shared'}],
@@ -270,14 +270,14 @@ def test_a_changed_definition_is_computed_anew_by_the_next_build(tmp_path: Path,
 ) }}
 """)
     for mart in ("activation_funnel_monthly", "activation_candidates", "activation_nudges"):
-        with pytest.raises(DbtError, match=f"product 'surveys': the table of activation_surveys was computed with "
+        with pytest.raises(DbtError, match=f"product 'surveys': the table of product_surveys was computed with "
                                            f"another definition than the project's now .*, and this run does not "
                                            f"build it, so {mart} would read stale rows"):
             warehouse.dbt(*BUILD_WITHOUT_TESTS, "--quiet", "-s", "int_activation_products", mart)
     listed = warehouse.query("select definition from int_activation_products where product = 'surveys'")
     assert "survey shared" in listed[0][0]
     warehouse.dbt(*BUILD_WITHOUT_TESTS, "--quiet")
-    after = {row["org_id"]: row["activated"] for row in warehouse.rows("activation_surveys", "org_id")}
+    after = {row["org_id"]: row["activated"] for row in warehouse.rows("product_surveys", "org_id")}
     assert after == {"o1": False, "o2": True, "o9": False}
     assert_incremental_equals_full_refresh(warehouse, BUILD_WITHOUT_TESTS)
 
@@ -299,14 +299,14 @@ def test_changed_vars_are_read_anew_by_the_next_build(warehouse: Warehouse) -> N
         Event("i9", "user showed product intent", day + dt.timedelta(days=200), "o9", {**surveys, "org": "p9"}),
     ])
     warehouse.dbt(*BUILD_WITHOUT_TESTS, "--quiet")
-    before = {row["org_id"]: (row["intent_at"], row["activated"]) for row in warehouse.rows("activation_surveys", "org_id")}
+    before = {row["org_id"]: (row["intent_at"], row["activated"]) for row in warehouse.rows("product_surveys", "org_id")}
     assert before == {"o1": (day, False), "o9": (day + dt.timedelta(days=200), False)}
     warehouse.extra_vars.update(org_key="properties.org", intent_events=["user showed product intent"])
     # without the staging, the product models stop (and stg_tracked_events keeps its record)
     with pytest.raises(DbtError, match="product 'surveys': the staging read the source with other vars"):
         warehouse.dbt(*BUILD_WITHOUT_TESTS, "--quiet", "-s", "stg_product_intents+")
     warehouse.dbt(*BUILD_WITHOUT_TESTS, "--quiet")
-    after = {row["org_id"]: (row["intent_at"], row["activated"]) for row in warehouse.rows("activation_surveys", "org_id")}
+    after = {row["org_id"]: (row["intent_at"], row["activated"]) for row in warehouse.rows("product_surveys", "org_id")}
     assert after == {"p1": (day + dt.timedelta(days=40), True), "p9": (day + dt.timedelta(days=200), False)}
     assert_incremental_equals_full_refresh(warehouse, BUILD_WITHOUT_TESTS)
 
@@ -325,7 +325,7 @@ def test_another_source_replaces_the_stored_events(warehouse: Warehouse) -> None
         Event("i9", "onboarding product selected", day + dt.timedelta(days=30), "o9", surveys),
     ])
     warehouse.dbt(*BUILD_WITHOUT_TESTS, "--quiet")
-    assert [row["org_id"] for row in warehouse.rows("activation_surveys", "org_id")] == ["o1", "o9"]
+    assert [row["org_id"] for row in warehouse.rows("product_surveys", "org_id")] == ["o1", "o9"]
     other_dir = warehouse.work_dir / "other-events"
     other_dir.mkdir()
     write_events(other_dir / "events.parquet", [
@@ -346,7 +346,7 @@ def test_another_source_replaces_the_stored_events(warehouse: Warehouse) -> None
     [(recorded,)] = warehouse.query("select distinct staging_vars from stg_tracked_events")
     assert unread[1] not in recorded
     assert [row["event_uuid"] for row in warehouse.rows("stg_events_classified", "event_uuid")] == ["j2"]
-    outcomes = {row["org_id"]: (row["intent_at"], row["activated"]) for row in warehouse.rows("activation_surveys", "org_id")}
+    outcomes = {row["org_id"]: (row["intent_at"], row["activated"]) for row in warehouse.rows("product_surveys", "org_id")}
     assert outcomes == {"o2": (day + dt.timedelta(days=40), False)}
     assert_incremental_equals_full_refresh(warehouse, BUILD_WITHOUT_TESTS)
 
@@ -388,7 +388,7 @@ def test_nanosecond_timestamps_are_cut_to_the_microsecond(warehouse: Warehouse, 
     load_nanoseconds(warehouse, [(Event("v1", "survey response viewed", dt.datetime(2025, 3, 10, 13), "o1"), 0)], zone)
     warehouse.dbt(*BUILD_WITHOUT_TESTS, "--quiet")
     outcomes = {row["org_id"]: (row["intent_at"], row["intent_month"], row["activated_at"])
-                for row in warehouse.rows("activation_surveys", "org_id")}
+                for row in warehouse.rows("product_surveys", "org_id")}
     assert outcomes == {"o0": (last_of_january, dt.date(2025, 1, 1), None),
                         "o1": (dt.datetime(2025, 3, 1, 10), dt.date(2025, 3, 1), launch)}
     rejected = [(row["event_uuid"], row["rejection_reason"]) for row in warehouse.rows("stg_events_rejected", "event_uuid")]
@@ -427,7 +427,7 @@ def test_an_earlier_clock_opens_closed_windows_again(warehouse: Warehouse) -> No
     ])
     warehouse.extra_vars["as_of"] = "2026-01-01 00:00:00"
     warehouse.dbt(*BUILD_WITHOUT_TESTS, "--quiet")
-    flags = "select org_id, activation_final, survival_final from activation_surveys order by org_id"
+    flags = "select org_id, activation_final, survival_final from product_surveys order by org_id"
     assert warehouse.query(flags) == [("o2", True, True), ("o3", True, True)]
     assert warehouse.query("select count(*) from activation_nudges") == [(0,)]
     del warehouse.extra_vars["as_of"]
@@ -484,7 +484,7 @@ def test_a_whole_reread_of_the_source_reaches_every_product_model(tmp_path: Path
     o2's intent of 2025-03-01, so runs read from 2025-02-26 and o1 stays not
     activated (the reconciliation test says so). Adding a product that reads a
     new event makes the staging read the whole source again, launch included;
-    activation_surveys must then compute o1 again too, as a full refresh does,
+    product_surveys must then compute o1 again too, as a full refresh does,
     and must not be built alone before the staging has read again."""
     project = tmp_path / "project"
     shutil.copytree(PROJECT_DIR, project, ignore=IGNORED)
@@ -497,7 +497,7 @@ def test_a_whole_reread_of_the_source_reaches_every_product_model(tmp_path: Path
     warehouse.dbt(*BUILD_WITHOUT_TESTS, "--quiet")
     warehouse.load([Event("l1", "survey launched", dt.datetime(2025, 1, 12, 10), "o1")])
     warehouse.dbt(*BUILD_WITHOUT_TESTS, "--quiet")
-    outcome = "select org_id, activated, activated_at from activation_surveys order by org_id"
+    outcome = "select org_id, activated, activated_at from product_surveys order by org_id"
     assert warehouse.query(outcome) == [("o1", False, None), ("o2", False, None)]
 
     add_product_model(project, "activation_widgets", """\
@@ -509,7 +509,7 @@ def test_a_whole_reread_of_the_source_reaches_every_product_model(tmp_path: Path
 """)
     # built alone, it would record the new names without the re-read, and miss it for good
     with pytest.raises(DbtError, match="product 'surveys': the events the models read changed"):
-        warehouse.dbt(*BUILD_WITHOUT_TESTS, "--quiet", "-s", "activation_surveys")
+        warehouse.dbt(*BUILD_WITHOUT_TESTS, "--quiet", "-s", "product_surveys")
     warehouse.dbt(*BUILD_WITHOUT_TESTS, "--quiet")
     assert warehouse.query(outcome) == [("o1", True, dt.datetime(2025, 1, 12, 10)), ("o2", False, None)]
     assert_incremental_equals_full_refresh(warehouse, BUILD_WITHOUT_TESTS)

@@ -43,7 +43,7 @@ def write_host(host: Path, events: Path, database: Path) -> None:
               +enabled: false
         """))
     (host / "models" / f"{HOST_MODEL}.sql").write_text(
-        (PROJECT_DIR / "models" / "products" / "activation_surveys.sql").read_text()
+        (PROJECT_DIR / "models" / "products" / "product_surveys.sql").read_text()
         .replace("{{ product_activation(", "{{ activation.product_activation("))
     (host / "profiles.yml").write_text(textwrap.dedent(f"""\
         analytics:
@@ -80,14 +80,14 @@ def test_a_host_project_gets_the_same_tables_for_its_own_product(tmp_path: Path)
     assert result.success, failure_messages(result)
     ran = {node_result.node.name for node_result in node_results(result)}
     # the example products stay off; the seed, the marts and the package's tests come along
-    assert "activation_surveys" not in ran
+    assert "product_surveys" not in ran
     assert {HOST_MODEL, "cross_sell_intent_contexts", "activation_funnel_monthly", "activation_candidates",
             "activation_nudges", "product_models_agree_with_their_definition"} <= ran
 
     # definition_hash covers the names of all products' events, which differ: left out
     assert without(hosted.rows(HOST_MODEL, "org_id"), ["definition_hash"]) \
-        == without(project.rows("activation_surveys", "org_id"), ["definition_hash"])
-    assert len(project.rows("activation_surveys", "org_id")) > 0
+        == without(project.rows("product_surveys", "org_id"), ["definition_hash"])
+    assert len(project.rows("product_surveys", "org_id")) > 0
     for relation, order in (("activation_funnel_monthly", "intent_month"), ("activation_candidates", "candidate"),
                             ("activation_nudges", "org_id, criterion_index")):
         surveys = f"(select * from {relation} where product = 'surveys') as rows"

@@ -59,7 +59,7 @@ def test_a_new_product_model_file_reaches_the_mart(project_copy: Path, tmp_path:
         Event("f", "generation traced", start + dt.timedelta(days=9), "o2"),
     ])
     warehouse.build()
-    add_product_model(project_copy, "activation_llm_observability", """\
+    add_product_model(project_copy, "product_llm_observability", """\
 {{ product_activation(
     product='llm_observability',
     activation_criteria=[{'event': 'generation traced', 'min_count': 2}],
@@ -70,9 +70,9 @@ def test_a_new_product_model_file_reaches_the_mart(project_copy: Path, tmp_path:
 """)
     with pytest.raises(DbtError, match="product 'llm_observability': the staging has not read the history of "
                                        '"generation traced", "trace viewed"'):
-        warehouse.build("-s", "activation_llm_observability")
-    warehouse.build("-s", "+activation_llm_observability")
-    assert warehouse.query("select org_id, activated from activation_llm_observability order by org_id") \
+        warehouse.build("-s", "product_llm_observability")
+    warehouse.build("-s", "+product_llm_observability")
+    assert warehouse.query("select org_id, activated from product_llm_observability order by org_id") \
         == [("o1", True), ("o2", False)]
     warehouse.build()
     rows = warehouse.query(
@@ -80,7 +80,7 @@ def test_a_new_product_model_file_reaches_the_mart(project_copy: Path, tmp_path:
         " where product = 'llm_observability'")
     assert rows == [(dt.date(2025, 3, 1), 2, 1)]
     assert warehouse.query("select model_name from int_activation_products where product = 'llm_observability'") \
-        == [("activation_llm_observability",)]
+        == [("product_llm_observability",)]
 
 
 VALID = {
@@ -153,7 +153,7 @@ def test_a_wrong_argument_fails_at_compile_time_naming_product_and_argument(
 
 
 def test_two_models_declaring_one_product_is_an_error(project_copy: Path, tmp_path: Path) -> None:
-    shutil.copy(project_copy / "models/products/activation_surveys.sql",
+    shutil.copy(project_copy / "models/products/product_surveys.sql",
                 project_copy / "models/products/activation_surveys_again.sql")
     list_product_model(project_copy, "activation_surveys_again")
     warehouse = Warehouse(tmp_path / "run", project_dir=project_copy)

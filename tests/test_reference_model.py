@@ -247,7 +247,7 @@ def test_sample_data_matches_the_reference(warehouse: Warehouse, sample_events: 
         assert rows and any(row["activated"] for row in rows), model
     assert any(row["retained_orgs"] for row in reference.mart)
     assert {row["is_mature"] for row in reference.mart} == {True, False}
-    assert any("," in row["activated_candidates"] for row in reference.products["activation_session_replay"])
+    assert any("," in row["activated_candidates"] for row in reference.products["product_session_replay"])
     build_and_compare(warehouse, sample_events)
 
 
@@ -397,12 +397,12 @@ def lab_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     copy = tmp_path_factory.mktemp("lab") / "project"
     shutil.copytree(PROJECT_DIR, copy, ignore=shutil.ignore_patterns(
         ".git", ".venv", "target", "data", "logs", "*.duckdb", "__pycache__"))
-    (copy / "models" / "products" / "activation_surveys.sql").write_text(LAB_PRODUCT)
+    (copy / "models" / "products" / "product_surveys.sql").write_text(LAB_PRODUCT)
     return copy
 
 
 LAB_PRODUCTS = {product.key: product for product in load_products()}
-LAB_PRODUCTS["surveys"] = parse_product_model_text(LAB_PRODUCT, "activation_surveys")
+LAB_PRODUCTS["surveys"] = parse_product_model_text(LAB_PRODUCT, "product_surveys")
 
 
 def check_lab(warehouse: Warehouse, events: list[Event], as_of: dt.datetime | None) -> None:

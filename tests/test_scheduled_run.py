@@ -76,7 +76,7 @@ def test_a_run_warns_on_stale_events_builds_and_keeps_its_artifacts(
         ("source.activation.posthog.events", "warn")]
     assert (kept(job) / "manifest.json").exists()
     assert steps(job) == [("source freshness", True, 1), ("build", True, 1)]
-    assert job.query("select count(*) from activation_session_replay") == [(10,)]
+    assert job.query("select count(*) from product_session_replay") == [(10,)]
     assert "stale (warn)" in caplog.text and "the run goes on" in caplog.text
     assert "build: ok in" in caplog.text
     assert scheduled_run.main(job_args(job, **WARN_ONLY)) == 0  # hourly: no warning
@@ -105,7 +105,7 @@ def test_relative_paths_are_the_projects_whatever_the_working_directory(
     dbt_vars = {"events_path": "events/*.parquet", **WARN_ONLY}
     assert scheduled_run.main(["--project-dir", str(project), "--target", "duckdb",
                                "--", "--quiet", "--vars", json.dumps(dbt_vars)]) == 0
-    assert job.query("select count(*) from activation_session_replay") == [(10,)]
+    assert job.query("select count(*) from product_session_replay") == [(10,)]
 
 
 def test_events_stale_past_error_after_stop_the_run_before_the_build(
@@ -134,9 +134,9 @@ def test_a_second_run_exits_while_the_first_holds_the_lock(job: Warehouse, caplo
 
 
 def test_a_model_failure_is_not_retried_and_fails_the_run(job: Warehouse, caplog: pytest.LogCaptureFixture) -> None:
-    # fails when activation_surveys runs, on a stored table of other columns: not at parse
+    # fails when product_surveys runs, on a stored table of other columns: not at parse
     # time, not in the freshness check
-    job.execute("create table activation_surveys (org_id varchar)")
+    job.execute("create table product_surveys (org_id varchar)")
     assert scheduled_run.main(job_args(job, **WARN_ONLY)) == 1
     assert steps(job) == [("source freshness", True, 1), ("build", False, 1)]
     assert "not transient, not retried" in caplog.text

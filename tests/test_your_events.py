@@ -19,7 +19,7 @@ from test_reference_model import expected_snapshot, mismatches
 
 DAY = dt.datetime(2025, 1, 10, 9)
 SURVEYS = {"product_key": "surveys"}
-LAUNCH = "survey launched"  # activation_surveys: one within 30 days of intent
+LAUNCH = "survey launched"  # product_surveys: one within 30 days of intent
 
 
 def at(days: float) -> dt.datetime:
@@ -31,7 +31,7 @@ def intent(uuid: str, days: float, properties: dict[str, Any], org: str | None =
 
 
 def surveys(warehouse: Warehouse) -> dict[str, bool]:
-    return {row["org_id"]: row["activated"] for row in warehouse.rows("activation_surveys", "org_id")}
+    return {row["org_id"]: row["activated"] for row in warehouse.rows("product_surveys", "org_id")}
 
 
 def reasons(warehouse: Warehouse) -> dict[str, int]:
@@ -77,7 +77,7 @@ def test_a_posthog_s3_export_builds_as_it_is(warehouse: Warehouse) -> None:
     warehouse.build()  # with the data tests: the reconciliation, and fewer than half rejected
     assert surveys(warehouse) == {"o1": True, "o2": True, "o3": False, "o4": False, "o6": False}
     assert reasons(warehouse) == {"missing_organization": 1}
-    assert warehouse.query("select intent_at from activation_surveys where org_id = 'o1'") == [(DAY,)]
+    assert warehouse.query("select intent_at from product_surveys where org_id = 'o1'") == [(DAY,)]
     [(recorded,)] = warehouse.query("select distinct staging_vars from stg_tracked_events")
     assert '"org_key": "$group_0", "org_key_properties": [["$group_0"], ["$groups", "organization"]]' in recorded
     assert_reference_agrees(warehouse, EXPORT_EVENTS, OrgKey(has_column=False))

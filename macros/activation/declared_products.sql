@@ -24,7 +24,7 @@
 {#- A ref() to every product model, rendering nothing: called by each model
     or test that reads the product models' tables, at the top. dbt records
     the refs while parsing, so it runs the product models first, whatever
-    the threads, `-s activation_<product>+` selects the reader too, and the
+    the threads, `-s product_<product>+` selects the reader too, and the
     docs' lineage shows the product models feeding it. -#}
 {% macro ref_product_models() %}
     {%- for entry in activation.product_model_names() -%}
@@ -35,7 +35,7 @@
 
 {#- The ref() of an entry of var product_models: a model name is the root
     project's model, `<package>.<model>` a package's (e.g.
-    activation.activation_surveys, an example product kept by a project that
+    activation.product_surveys, an example product kept by a project that
     uses this one as a package). Always with the package: a package's model
     that refs a root project's model by name alone makes dbt warn. -#}
 {% macro product_model_ref(entry) %}
