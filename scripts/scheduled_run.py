@@ -18,6 +18,11 @@
    and after a --full-refresh by hand, which checks everything anyway) every
    data test reads every row: the late events, or a bad row older than the
    look-back, that the hourly checks leave out. See docs/scheduled-run.md.
+   With --evidence the build also builds the evidence models that are built
+   only when asked (activation_signals, activation_retention_curves: vars
+   build_signals and build_retention_curves, merged into any --vars given
+   after `--`), e.g. once a night; without it the build does not read the
+   source for them.
 4. Keeps dbt's artifacts of this run (run_results.json, sources.json,
    manifest.json) and a summary of the steps (steps.json) in target/last_run/.
 
@@ -35,6 +40,7 @@ Every step is logged with its time. Exit code 0 only when every step passed.
 
     python scripts/scheduled_run.py                            # the profile's default target
     python scripts/scheduled_run.py --full-checks              # nightly: every check on every row
+    python scripts/scheduled_run.py --full-checks --evidence   # nightly, with discovery and curves
     python scripts/scheduled_run.py --target clickhouse -- --vars '{events_table: events}'
 """
 
@@ -55,6 +61,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any
 
+import yaml
 from dbt.adapters.exceptions import FailedToConnectError
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 from dbt.contracts.graph.manifest import Manifest
@@ -63,6 +70,7 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 EXIT_LOCKED = 75  # EX_TEMPFAIL: try again later
 ARTIFACTS = ("run_results.json", "sources.json", "manifest.json")
 FAILED = {"error", "fail", "runtime error"}
+EVIDENCE_VARS = {"build_signals": True, "build_retention_curves": True}  # the models built only when asked
 CHECKS_ENV = "ACTIVATION_CHECKS"  # which rows the data tests read: recent (hourly) or all
 TRANSIENT = re.compile(
     r"connection (refused|reset|aborted|closed)|failed to connect|could not connect|broken pipe"
@@ -179,6 +187,24 @@ def run_step(name: str, args: list[str], retries: int = 1,
         return StepResult(name, False, seconds, attempt, messages)
 
 
+def with_vars(extra: list[str], added: dict[str, Any]) -> list[str]:
+    """dbt's arguments `extra` with `added` merged into their --vars (dbt reads one
+    --vars; a var given there keeps its value unless `added` names it)."""
+    merged: dict[str, Any] = {}
+    rest: list[str] = []
+    arguments = iter(extra)
+    for argument in arguments:
+        if argument == "--vars" or argument.startswith("--vars="):
+            text = argument.partition("=")[2] if "=" in argument else next(arguments, "")
+            given = yaml.safe_load(text) or {}
+            if not isinstance(given, dict):
+                raise SystemExit(f"--vars must be a YAML dictionary, got: {text}")
+            merged.update(given)
+        else:
+            rest.append(argument)
+    return [*rest, "--vars", json.dumps({**merged, **added})]
+
+
 def take_lock(path: Path) -> IO[str] | None:
     """The open lock file, or None when another run holds it."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -222,6 +248,9 @@ def parse(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
     parser.add_argument("--unit-tests", action="store_true", help="run the dbt unit tests too")
     parser.add_argument("--full-checks", action="store_true",
                         help="every data test reads every row (nightly or weekly), not only the days this run wrote")
+    parser.add_argument("--evidence", action="store_true",
+                        help="build the evidence models built only when asked too: discovery (activation_signals) "
+                             "and retention curves (activation_retention_curves)")
     argv = list(argv)
     extra = argv[argv.index("--") + 1:] if "--" in argv else []
     args = parser.parse_args(argv[: argv.index("--")] if "--" in argv else argv)
@@ -230,6 +259,8 @@ def parse(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args, extra = parse(sys.argv[1:] if argv is None else argv)
+    if args.evidence:
+        extra = with_vars(extra, EVIDENCE_VARS)
     project_dir = args.project_dir.resolve()
     target_path = (args.target_path or project_dir / "target").resolve()
     keep = (args.keep or target_path / "last_run").resolve()

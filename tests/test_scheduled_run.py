@@ -220,6 +220,34 @@ def test_unit_tests_run_only_when_asked(tmp_path: Path, monkeypatch: pytest.Monk
     assert ("unit_test" not in build) == unit_tests_run
 
 
+@pytest.mark.parametrize(("extra", "expected"), [
+    ([], {"build_signals": True, "build_retention_curves": True}),
+    (["--quiet", "--vars", "{events_path: e.parquet, build_signals: false}"],
+     {"events_path": "e.parquet", "build_signals": True, "build_retention_curves": True}),
+    (["--vars={signals_top_events: 3}", "--quiet"],
+     {"signals_top_events": 3, "build_signals": True, "build_retention_curves": True}),
+])
+def test_evidence_adds_its_vars_to_those_given(extra: list[str], expected: dict[str, Any]) -> None:
+    merged = scheduled_run.with_vars(extra, scheduled_run.EVIDENCE_VARS)
+    assert merged.count("--vars") == 1
+    assert ("--quiet" in merged) == ("--quiet" in extra)
+    assert json.loads(merged[merged.index("--vars") + 1]) == expected
+
+
+def test_evidence_builds_discovery_and_curves_with_the_vars_given(job: Warehouse) -> None:
+    def built(flags: list[str]) -> set[str]:
+        assert scheduled_run.main([*flags, *job_args(job, **WARN_ONLY, retention_curve_months=2)]) == 0
+        results = json.loads((kept(job) / "run_results.json").read_text())["results"]
+        return {result["unique_id"] for result in results if result["status"] == "success"}
+
+    evidence = {"model.activation.activation_signals", "model.activation.activation_retention_curves"}
+    assert not built([]) & evidence
+    assert built(["--evidence"]) >= evidence
+    # the user's var reached the build: curves of 2 months, not the default 12
+    assert job.query("select min(months_after_intent), max(months_after_intent), count(*) "
+                     "from activation_retention_curves")[0][:2] == (1, 2)
+
+
 def late_recording(uuid: str, at: dt.datetime) -> Event:
     return Event(uuid, "recording analyzed", at, "b1")
 

@@ -68,7 +68,7 @@ source_events as (
         org_id
     from (
         select
-            {# trimmed only after the window's join below: trimming every
+            {# trimmed only after the windows' join below: trimming every
                 uuid of the source costs more than the rest of the read -#}
             cast(uuid as {{ dbt.type_string() }}) as event_uuid,
             {{ activation.typed_event_name() }} as event_name,
@@ -80,8 +80,38 @@ source_events as (
         event_uuid is not null
         and event_name is not null
         and event_name not in ({{ activation.string_list(var('intent_events')) }})
-        and org_id in (select mature_intents.org_id from mature_intents)
-        and event_at >= (select min(mature_intents.intent_at) from mature_intents)
+
+),
+
+{#- per organization, the span of its windows (one per product it has intent
+    for): joined to every event first, one row per organization, so that the
+    join does not repeat an event per product before the windows narrow it.
+    (Filtering the events by organization before the join, with a semi-join,
+    cost more than it saved: 3.8 against 2.5 s at 10M events on DuckDB.) -#}
+org_spans as (
+
+    select
+        org_id,
+        min(intent_at) as starts_at,
+        max(activation_window_end) as ends_at
+    from mature_intents
+    group by org_id
+
+),
+
+span_events as (
+
+    select
+        source_events.org_id as org_id,
+        source_events.event_uuid as event_uuid,
+        source_events.event_name as event_name,
+        source_events.event_at as event_at
+    from source_events
+    inner join org_spans
+        on source_events.org_id = org_spans.org_id
+    where
+        source_events.event_at >= org_spans.starts_at
+        and source_events.event_at < org_spans.ends_at
 
 ),
 
@@ -93,16 +123,16 @@ org_event_counts as (
         mature_intents.product as product,
         mature_intents.org_id as org_id,
         mature_intents.survived as survived,
-        source_events.event_name as event_name,
+        span_events.event_name as event_name,
         {#- a blank uuid (null after trimming) is not counted -#}
-        count(distinct nullif({{ activation.trim_spaces('source_events.event_uuid') }}, '')) as event_count
-    from mature_intents
-    inner join source_events
-        on mature_intents.org_id = source_events.org_id
+        count(distinct nullif({{ activation.trim_spaces('span_events.event_uuid') }}, '')) as event_count
+    from span_events
+    inner join mature_intents
+        on span_events.org_id = mature_intents.org_id
     where
-        source_events.event_at >= mature_intents.intent_at
-        and source_events.event_at < mature_intents.activation_window_end
-    group by mature_intents.product, mature_intents.org_id, mature_intents.survived, source_events.event_name
+        span_events.event_at >= mature_intents.intent_at
+        and span_events.event_at < mature_intents.activation_window_end
+    group by mature_intents.product, mature_intents.org_id, mature_intents.survived, span_events.event_name
 
 ),
 
