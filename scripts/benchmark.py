@@ -190,7 +190,7 @@ def run_size(size: int, work: Path, engine: str, repeat: int = 1) -> dict[str, A
     full = sorted(runs, key=lambda run: run["full_sql_s"])[(repeat - 1) // 2]
     incremental = sorted(runs, key=lambda run: run["incremental_sql_s"])[(repeat - 1) // 2]
     return {**runs[0], **medians, "full_costliest": full["full_costliest"],
-            "incremental_costliest": incremental["incremental_costliest"]}
+            "incremental_costliest": incremental["incremental_costliest"], "nodes": [run["nodes"] for run in runs]}
 
 
 def run_once(size: int, work: Path, engine: str) -> dict[str, Any]:
@@ -270,6 +270,7 @@ def run_steps(size: int, work: Path, engine: str, server: Any) -> dict[str, Any]
     hourly = {**env, "ACTIVATION_CHECKS": "recent"}  # as scripts/scheduled_run.py's hourly build
     incremental = measured(dbt, hourly, server_pid)
     incremental_models = model_seconds(target)
+    incremental_tests = model_seconds(target, "test")
     noop = measured(dbt, hourly, server_pid)
     noop_models = model_seconds(target)
     noop_tests = sum(model_seconds(target, "test").values())
@@ -287,7 +288,8 @@ def run_steps(size: int, work: Path, engine: str, server: Any) -> dict[str, Any]
             "noop_s": noop.seconds, "noop_sql_s": sum(noop_models.values()), "noop_mb": noop.peak_mb,
             "noop_tests_s": noop_tests, "noop_startup_s": noop_startup,
             "checks_s": checks.seconds, "checks_tests_s": checks_tests, "checks_mb": checks.peak_mb,
-            "full_costliest": costliest(full_models), "incremental_costliest": costliest(incremental_models)}
+            "full_costliest": costliest(full_models), "incremental_costliest": costliest(incremental_models),
+            "nodes": {"full": full_models, "incremental": {**incremental_models, **incremental_tests}}}
 
 
 def markdown(results: list[dict[str, Any]]) -> str:
@@ -332,6 +334,9 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=PROJECT_DIR / "data" / "benchmark")
     parser.add_argument("--out", type=Path, help="default: docs/benchmark-<engine>.md")
     parser.add_argument("--repeat", type=positive, default=1, help="runs per size; the table shows each figure's median")
+    parser.add_argument("--nodes", type=Path,
+                        help="also write each run's seconds per model (full build, incremental day) and per data "
+                             "test (incremental day) to this JSON file")
     args = parser.parse_args()
     out = args.out or PROJECT_DIR / "docs" / f"benchmark-{args.engine}.md"
     results = []
@@ -350,6 +355,8 @@ def main() -> None:
               f"scripts/scheduled_run.py. Each figure is the median of {args.repeat} run(s); the costliest "
               "models are those of the run with the median models' SQL time.\n\n")
     out.write_text(header + markdown(results))
+    if args.nodes:
+        args.nodes.write_text(json.dumps({result["events"]: result["nodes"] for result in results}, indent=1))
 
 
 if __name__ == "__main__":

@@ -335,8 +335,8 @@ def test_a_null_or_a_duplicate_fails_the_one_test_of_its_model(tmp_path: Path) -
     assert sorted(warehouse.query(f"select problem from {failures_table}")) == [
         ("duplicate intent_event_uuid",), ("duplicate org_id, product",), ("null intent_month",)]
 
-    # and a row where one of its expressions is not true
-    warehouse.execute("update activation_funnel_monthly set retained_orgs = intent_orgs + 1"
+    # and a row where its expressions, a rate and an interval do not hold
+    warehouse.execute("update activation_funnel_monthly set retained_orgs = intent_orgs + 1, activation_rate = 1.5"
                       " where intent_month = (select min(intent_month) from activation_funnel_monthly)")
     with pytest.raises(DbtError, match="row_checks_activation_funnel_m"):
         warehouse.dbt("test", "--store-failures", "--select", "activation_funnel_monthly,test_name:row_checks")
@@ -345,4 +345,5 @@ def test_a_null_or_a_duplicate_fails_the_one_test_of_its_model(tmp_path: Path) -
         " where starts_with(table_name, 'row_checks_activation_funnel_m')")
     assert sorted(warehouse.query(f"select problem from {failures_table}")) == [
         ("not true: retained_orgs <= activated_orgs and activated_orgs <= intent_orgs",),
-        ("not true: retained_orgs <= survived_orgs and survived_orgs <= intent_orgs",)]
+        ("not true: retained_orgs <= survived_orgs and survived_orgs <= intent_orgs",),
+        ("outside its interval: activation_rate",), ("rate outside [0, 1]: activation_rate",)]

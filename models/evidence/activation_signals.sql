@@ -36,9 +36,7 @@ mature_intents as (
         {{ dbt.dateadd('day', spec.activation_window_days, 'intent_at') }} as activation_window_end,
         survived
     from {{ activation.product_relation(product) }}
-    where {{ activation.is_final(
-        '(select clock.as_of from clock)',
-        activation.month_survival_end('intent_month', spec.survival_window_months[1])) }}
+    where {{ activation.is_mature_month(spec, '(select clock.as_of from clock)') }}
     {%- if not loop.last %}
 
     union all

@@ -32,9 +32,7 @@ clock as (
         {#- wrapped in commas, so that each name is matched whole -#}
         {{ dbt.concat(["','", 'activated_candidates', "','"]) }} as candidates_met
     from {{ activation.product_relation(product) }}
-    where {{ activation.is_final(
-        '(select clock.as_of from clock)',
-        activation.month_survival_end('intent_month', spec.survival_window_months[1])) }}
+    where {{ activation.is_mature_month(spec, '(select clock.as_of from clock)') }}
 
 ),
 {%- endfor %}
