@@ -19,7 +19,7 @@ from typing import Any
 import duckdb
 import jinja2
 import pyarrow as pa
-import yaml  # type: ignore[import-untyped]  # no stubs pinned; dbt ships PyYAML
+import yaml
 
 PROFILE = "activation"
 
