@@ -113,9 +113,12 @@ product_intents as (
 
 {#- Organizations whose outcome can change, computed again from their events:
     after the last run's latest intent less the late-arrival look-back, those
-    with a new or earlier intent or with any event the criteria look at. The
-    other organizations keep their outcome and have their
-    finality flags judged again (reflagged_outcomes). -#}
+    with a new or earlier intent or with an event the criteria look at before
+    their windows end. The other organizations keep their outcome and have
+    their finality flags judged again (reflagged_outcomes): an event after an
+    organization's windows cannot change it, so an hourly run reads the
+    events of the organizations whose windows are open, not of every
+    organization that is still active. -#}
 touched_orgs as (
 
     select org_id
@@ -124,14 +127,22 @@ touched_orgs as (
 
     union all
 
-    {# rejected rows too: a copy that lost to an earlier one with another
-        organization takes the event away from the organization it named #}
-    select org_id
-    from {{ classified_events }}
-    where
-        event_name in ({{ activation.string_list(event_names) }})
-        and event_at >= {{ since }}
-        and org_id is not null
+    select product_intents.org_id
+    from product_intents
+    inner join (
+        {# rejected rows too: a copy that lost to an earlier one with another
+            organization takes the event away from the organization it named #}
+        select
+            org_id,
+            event_at
+        from {{ classified_events }}
+        where
+            event_name in ({{ activation.string_list(event_names) }})
+            and event_at >= {{ since }}
+            and org_id is not null
+    ) as recent_events
+        on product_intents.org_id = recent_events.org_id
+    where recent_events.event_at < {{ windows_end }}
 
 ),
 {%- endif %}
