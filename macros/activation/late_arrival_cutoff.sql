@@ -78,39 +78,33 @@
 {% endmacro %}
 
 
-{#- A select of the organizations with an intent event stored at or after
-    `since`, accepted or rejected (a copy that lost to an earlier one naming
-    another organization takes the intent away from the one it named). -#}
-{% macro orgs_with_intent_events(since) -%}
-    select org_id
-    from {{ ref('stg_events_classified') }}
-    where
-        event_name in ({{ activation.string_list(activation.setting('intent_events')) }})
-        and event_at >= {{ since }}
-        and org_id is not null
-{%- endmacro %}
+{#- The organizations with an event named in `event_names`, or an intent
+    event, stored in stg_events_classified at or after `since`, accepted or
+    rejected (a copy that lost to an earlier one naming another organization
+    takes the event away from the one it named), as a list of org ids. None
+    means all of them: a list longer than `most_characters` once quoted
+    (ClickHouse's max_query_size is 256 KiB; 200,000 characters are 5,000
+    UUID keys), where computing everything again costs little more. The ids
+    are inlined in the SQL because DuckDB does not push a semi-join on them
+    below the JSON parsing of every intent event (1.4M at 100M events: 0.92 s
+    vs 0.22 s with the literal list, measured). -#}
+{% macro orgs_with_events_since(since, event_names, most_characters=200000) %}
+    {%- set names = (event_names + activation.setting('intent_events')) | unique | list -%}
+    {%- set orgs = run_query(
+        'select distinct org_id from ' ~ ref('stg_events_classified')
+        ~ ' where event_name in (' ~ activation.string_list(names) ~ ') and event_at >= ' ~ since
+        ~ ' and org_id is not null order by org_id').columns[0].values() | list -%}
+    {%- set characters = (orgs | map('length') | sum) + 4 * (orgs | length) -%}
+    {{ return(none if characters > most_characters else orgs) }}
+{% endmacro %}
 
 
 {#- The organizations stg_product_intents computes again on an incremental
-    run, as a list of org ids: those with intent events at or after its
-    cutoff. None means all of them: no cutoff, or a list longer than
-    `most_characters` once quoted (ClickHouse's max_query_size is 256 KiB;
-    200,000 characters are 5,000 UUID keys), where recomputing everything
-    costs little more. The
-    ids are inlined in the SQL because DuckDB does not push a semi-join on
-    them below the JSON parsing of every intent event (1.4M at 100M events:
-    0.92 s vs 0.22 s with the literal list, measured). -#}
-{% macro product_intents_to_recompute(most_characters=200000) %}
+    run, as a list of org ids (none: all of them): those with intent events
+    at or after its cutoff, or all when there is no cutoff. -#}
+{% macro product_intents_to_recompute() %}
     {%- set since = activation.product_intents_cutoff() -%}
-    {%- if since is none -%}
-        {{ return(none) }}
-    {%- endif -%}
-    {%- set orgs = run_query(
-        'select distinct org_id from (' ~ activation.orgs_with_intent_events(since) ~ ') as touched_orgs'
-        ~ ' order by org_id').columns[0].values() | list -%}
-    {#- ClickHouse refuses queries over max_query_size (256 KiB by default) -#}
-    {%- set characters = (orgs | map('length') | sum) + 4 * (orgs | length) -%}
-    {{ return(none if characters > most_characters else orgs) }}
+    {{ return(none if since is none else activation.orgs_with_events_since(since, [])) }}
 {% endmacro %}
 
 
