@@ -1,0 +1,68 @@
+{#- The first intents that make organizations the product's (SQL): one row
+    per organization whose first non-cross-sell intent is for it, among the
+    intents from the allowed contexts and passing the intent conditions when
+    the definition has them; of the organizations in `orgs` (a list of org
+    ids, see org_id_among; none: every organization). -#}
+{% macro product_first_intents(spec, orgs=none) %}
+    {%- if activation.ranks_intent_events(spec) %}
+    {%- set where = ["product = " ~ activation.string_literal(spec.product)] %}
+    {%- if orgs is not none %}
+        {%- do where.append(activation.org_id_among(orgs)) %}
+    {%- endif %}
+    {%- if spec.intent_contexts %}
+        {%- do where.append("intent_context in (" ~ activation.string_list(spec.intent_contexts) ~ ")") %}
+    {%- endif %}
+    {%- if spec.get('intent_conditions') %}
+        {%- do where.append(activation.conditions_sql('properties', spec.intent_conditions)) %}
+    {%- endif %}
+    {{ activation.first_intents(where=where | join(' and ')) }}
+    {%- else %}
+    select *
+    from {{ ref('stg_product_intents') }}
+    where
+        product = {{ activation.string_literal(spec.product) }}
+        {%- if orgs is not none %}
+        and {{ activation.org_id_among(orgs) }}
+        {%- endif %}
+    {%- endif %}
+{% endmacro %}
+
+
+{#- Whether a product's first intents are ranked from the intent events
+    (its definition names intent contexts or conditions) rather than read
+    from stg_product_intents. -#}
+{% macro ranks_intent_events(spec) %}
+    {{ return(spec.intent_contexts or spec.get('intent_conditions')) }}
+{% endmacro %}
+
+
+{#- A product model's pre-hook on incremental runs: deletes the rows the run
+    would not write again. Every row when the definition changed since the
+    last run (the run then computes every organization again; some may no
+    longer qualify, e.g. with new intent_contexts). Otherwise the rows of
+    organizations that no longer have a first intent for the product: a
+    winning copy of their intent event (stamped earlier, same uuid) names
+    another organization, another product or a cross-sell. Only organizations
+    with an intent event at or after the look-back's cutoff can be such: when
+    the first intents are ranked from the intent events, only theirs are.
+    delete+insert only replaces the organizations the run writes, so their
+    rows would stay. -#}
+{% macro delete_stale_product_rows() %}
+    {%- if execute and is_incremental() -%}
+        {%- set spec = model.config.meta.activation -%}
+        {%- if activation.product_redefined(spec) -%}
+            delete from {{ this }} where 1 = 1
+        {%- else -%}
+            {#- an organization's first intent changes only with an intent
+                event the staging wrote again, which is at or after the
+                look-back's cutoff -#}
+            {%- set since = activation.late_arrival_cutoff(this, 'intent_at')
+                if activation.ranks_intent_events(spec) else none -%}
+            {%- set orgs = activation.orgs_with_events_since(since, []) if since is not none else none -%}
+            delete from {{ this }} where {{ activation.org_id_among(orgs) }} and org_id not in (
+                select product_intents.org_id
+                from ({{ activation.product_first_intents(spec, orgs) }}) as product_intents
+            )
+        {%- endif -%}
+    {%- endif -%}
+{% endmacro %}
