@@ -106,14 +106,14 @@
     them): the intent events grow with the history (2.9 s of a 100M-event
     hourly run, 0.56 s so). The others read stg_product_intents, one row per
     organization, where listing them costs more than it saves. -#}
-{%- set refresh_orgs = activation.orgs_with_events_since(since, event_names)
+{%- set refresh_among = activation.orgs_to_rank(since, event_names)
     if refreshing and activation.ranks_intent_events(spec) else none %}
 
 with
 
 product_intents as (
 
-    {{ activation.product_first_intents(spec, refresh_orgs) }}
+    {{ activation.product_first_intents(spec, refresh_among) }}
 
 ),
 
