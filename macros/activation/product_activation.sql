@@ -104,8 +104,9 @@
     contexts or conditions) ranks, on an incremental run, those of the
     organizations that may be touched only (touched_orgs, below, is among
     them): the intent events grow with the history (2.9 s of a 100M-event
-    hourly run, 0.56 s so). The others read stg_product_intents, one row per
-    organization, where listing them costs more than it saves. -#}
+    hourly run on DuckDB, 0.56 s so; orgs_to_rank: not on ClickHouse). The
+    others read stg_product_intents, one row per organization, where listing
+    them costs more than it saves. -#}
 {%- set refresh_among = activation.orgs_to_rank(since, event_names)
     if refreshing and activation.ranks_intent_events(spec) else none %}
 
