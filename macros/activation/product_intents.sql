@@ -76,7 +76,9 @@
         {%- else -%}
             {#- an organization's first intent changes only with an intent
                 event the staging wrote again, which is at or after the
-                look-back's cutoff -#}
+                staging's cutoff (its latest accepted event less the
+                look-back), never before this one (the latest stored intent,
+                no later than the latest accepted event, less the look-back) -#}
             {%- set since = activation.late_arrival_cutoff(this, 'intent_at')
                 if activation.ranks_intent_events(spec) else none -%}
             {%- set among = activation.orgs_to_rank(since, []) if since is not none else none -%}
