@@ -318,6 +318,39 @@ def test_recent_checks_catch_a_bad_row_of_the_days_written_and_full_checks_any(
     assert not unique_uuids("recent")
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+def test_recent_checks_of_organizations_catch_a_bad_row_of_an_active_one_and_full_checks_any(
+        tmp_path: Path, engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tests of stg_product_intents and of the product models, in the
+    recent scope, check the organizations with a stored event on the checked
+    days (from 2025-05-17): b1 has one (2025-05-20), a2 none since 2025-05-05.
+    A second row for a2 fails only the check of every row; one for b1 fails
+    the recent check too."""
+    warehouse = Warehouse(tmp_path, engine=engine)
+    warehouse.load(hand_built_events())
+    warehouse.build("--exclude-resource-type", "test")
+    [(b1_last,)] = warehouse.query("select max(event_at) from stg_events where org_id = 'b1'")
+    [(a2_last,)] = warehouse.query("select max(event_at) from stg_events where org_id = 'a2'")
+    assert a2_last < dt.datetime(2025, 5, 17) <= b1_last
+
+    def passes(test: str, scope: str) -> bool:
+        monkeypatch.setenv("ACTIVATION_CHECKS", scope)
+        try:
+            warehouse.dbt("test", "--select", test)
+        except DbtError:
+            return False
+        return True
+
+    for table, test in [("stg_product_intents", "stg_product_intents,test_name:row_checks"),
+                        ("product_session_replay", "product_models_agree_with_their_definition")]:
+        assert passes(test, "recent") and passes(test, "all")
+        copy = f"insert into {table} select * from {table} where org_id = '{{}}' and product = 'session_replay'"
+        warehouse.execute(copy.format("a2"))
+        assert passes(test, "recent") and not passes(test, "all"), table
+        warehouse.execute(copy.format("b1"))
+        assert not passes(test, "recent"), table
+
+
 def test_a_wrong_checks_scope_is_named(job: Warehouse, monkeypatch: pytest.MonkeyPatch) -> None:
     job.build("--exclude-resource-type", "test")
     monkeypatch.setenv("ACTIVATION_CHECKS", "hourly")

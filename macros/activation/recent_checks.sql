@@ -51,26 +51,47 @@
 {%- endmacro %}
 
 
+{#- A predicate on an organization column: the rows a recent-only check
+    looks at (the organizations with a stored event, kept or rejected, on the
+    days since checked_since, and rows with no organization), or every row.
+    The incremental models compute again only organizations with events
+    since their look-back, so a row they rewrote belongs to one of these;
+    the other organizations' rows are checked by --full-checks. -#}
+{% macro recently_active(column) -%}
+    {%- set since = activation.checked_since() -%}
+    {%- if since is none -%}
+        1 = 1
+    {%- else -%}
+        {%- set active = 'select org_id from ' ~ activation.built_relation('stg_events_classified')
+            ~ ' where ' ~ activation.read_again('event_at', since) -%}
+        ({{ column }} is null or {{ column }} in ({{ activation.small_side('org_id', active) }}))
+    {%- endif -%}
+{%- endmacro %}
+
+
 {#- dbt's get_where_subquery, which applies a data test's `where` config,
-    with one addition: `__recently_written__(<column>)` in it stands for
-    recently_written(<column>). A yml `where` cannot call a project macro
-    (it is rendered when dbt parses the project), hence the placeholder,
+    with two additions: `__recently_written__(<column>)` in it stands for
+    recently_written(<column>), `__recently_active__(<column>)` for
+    recently_active(<column>). A yml `where` cannot call a project macro (it
+    is rendered when dbt parses the project), hence the placeholders,
     rendered when the test runs, as dbt's docs advise. -#}
 {% macro get_where_subquery(relation) -%}
     {%- set where = config.get('where', '') -%}
     {%- if where -%}
         {#- a namespace: a `set` inside the loop would not outlive it -#}
         {%- set filter = namespace(sql=where) -%}
-        {%- set pattern = modules.re.compile('__recently_written__\\(\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*\\)') -%}
-        {%- for column in pattern.findall(where) | unique -%}
-            {%- set filter.sql = modules.re.sub(
-                '__recently_written__\\(\\s*' ~ column ~ '\\s*\\)',
-                activation.recently_written(column) | trim, filter.sql) -%}
+        {%- for placeholder, predicate in [('__recently_written__', activation.recently_written),
+                                            ('__recently_active__', activation.recently_active)] -%}
+            {%- set pattern = modules.re.compile(placeholder ~ '\\(\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*\\)') -%}
+            {%- for column in pattern.findall(filter.sql) | unique -%}
+                {%- set filter.sql = modules.re.sub(
+                    placeholder ~ '\\(\\s*' ~ column ~ '\\s*\\)', predicate(column) | trim, filter.sql) -%}
+            {%- endfor -%}
+            {%- if placeholder in filter.sql -%}
+                {{ exceptions.raise_compiler_error(
+                    "a test's where config uses " ~ placeholder ~ " without one column name: " ~ where) }}
+            {%- endif -%}
         {%- endfor -%}
-        {%- if '__recently_written__' in filter.sql -%}
-            {{ exceptions.raise_compiler_error(
-                "a test's where config uses __recently_written__ without one column name: " ~ where) }}
-        {%- endif -%}
         {% do return('(select * from ' ~ relation ~ ' where ' ~ filter.sql ~ ') dbt_subquery') %}
     {%- endif -%}
     {% do return(relation) %}

@@ -61,6 +61,13 @@
         upgrade reads everything again.
         source: where the events are read from (source_location); the rows
         of another source replace the stored ones rather than join them. -#}
+    {#- the same throughout a node's render, which asks for it several times
+        (each product's definition_hash, the staging's record), each a query
+        of the source's columns and one of the seed: kept on the render's
+        own copy of the node (`model`) -#}
+    {%- if model is mapping and model.get('activation_staging_vars') is not none -%}
+        {{ return(model['activation_staging_vars']) }}
+    {%- endif -%}
     {%- set recorded = {
         'reading': 3,
         'source': activation.source_location(),
@@ -69,7 +76,11 @@
     } -%}
     {%- do recorded.update(activation.org_key_record()) -%}
     {%- do recorded.update(activation.excluded_organizations_record()) -%}
-    {{ return(tojson(recorded, sort_keys=true)) }}
+    {%- set recorded_json = tojson(recorded, sort_keys=true) -%}
+    {%- if model is mapping -%}
+        {%- do model.update({'activation_staging_vars': recorded_json}) -%}
+    {%- endif -%}
+    {{ return(recorded_json) }}
 {% endmacro %}
 
 

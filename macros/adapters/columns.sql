@@ -1,7 +1,17 @@
 {#- The lowercased column names of a source relation, every one a query can
-    name. -#}
+    name. Asked several times in a node's render (the column checks, the
+    organization's reading, the staging's record): kept on the render's own
+    copy of the node (`model`), one query per render. -#}
 {% macro source_column_names(relation) %}
-    {{ return(adapter.dispatch('source_column_names', 'activation')(relation)) }}
+    {%- set key = 'activation_columns_of_' ~ relation -%}
+    {%- if model is mapping and model.get(key) is not none -%}
+        {{ return(model[key]) }}
+    {%- endif -%}
+    {%- set names = adapter.dispatch('source_column_names', 'activation')(relation) -%}
+    {%- if model is mapping -%}
+        {%- do model.update({key: names}) -%}
+    {%- endif -%}
+    {{ return(names) }}
 {% endmacro %}
 
 

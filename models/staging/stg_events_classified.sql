@@ -35,10 +35,7 @@ kept_earlier_copies as (
     where
         kept.rejection_reason is null
         and kept.event_at < {{ since }}
-        and kept.event_uuid in (
-            select batch_rows.event_uuid
-            from ({{ activation.classified_rows(since) }}) as batch_rows
-        )
+        and kept.event_uuid in ({{ activation.small_side('event_uuid', activation.classified_rows(since)) }})
 
 ),
 {%- endif %}

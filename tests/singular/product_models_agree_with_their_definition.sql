@@ -4,13 +4,15 @@
     one row per organization and product, no null but in activated_at and
     intent_context, retained = activated and survived, activated_at set
     exactly when activated and never before intent. Returns the offending
-    rows, each with its problem. No product declared (or parse time): the
-    same columns, no rows. -#}
+    rows, each with its problem. The scheduled job's hourly run checks only
+    the organizations with recent events (recently_active). No product
+    declared (or parse time): the same columns, no rows. -#}
 -- depends_on: {{ ref('int_activation_products') }}
 {#- every column, unlike product_outcomes(), which leaves out the bookkeeping -#}
 {%- set columns = activation.product_columns() %}
 {%- set not_null = columns | map(attribute=0) | reject('in', ['activated_at', 'intent_context']) | list %}
 {%- set products = activation.declared_products() %}
+{%- set checked_orgs = activation.recently_active('org_id') %}
 {%- do activation.ref_product_models() %}
 
 with
@@ -20,6 +22,7 @@ product_rows as (
     {%- for product in products %}
     select {{ columns | map(attribute=0) | join(', ') }}
     from {{ activation.product_relation(product) }}
+    where {{ checked_orgs }}
     {%- if not loop.last %}
     union all
     {%- endif %}
