@@ -17,46 +17,74 @@ product_outcomes as (
 
 ),
 
-{# every organization, the activated ranked among themselves (one
-    grouping, no join: the months nobody activated keep their row) #}
-ranked_durations as (
-
-    select
-        product,
-        intent_month,
-        activated,
-        activation_final,
-        {{ activation.epoch_microseconds('activated_at') }}
-        - {{ activation.epoch_microseconds('intent_at') }} as microseconds_to_activate,
-        row_number() over (
-            partition by product, intent_month, activated
-            order by {{ activation.epoch_microseconds('activated_at') }}
-        ) as duration_rank,
-        count(*) over (partition by product, intent_month, activated) as ranked_orgs
-    from product_outcomes
-
-),
-
-percentiles as (
+{# every organization of a month, counted #}
+month_counts as (
 
     select
         product,
         intent_month,
         cast(count(*) as {{ dbt.type_bigint() }}) as intent_orgs,
         cast(sum(case when activated then 1 else 0 end) as {{ dbt.type_bigint() }}) as activated_orgs,
+        {#- ClickHouse's min of booleans is a number: counted instead -#}
+        sum(case when activation_final then 0 else 1 end) = 0 as is_final
+    from product_outcomes
+    group by product, intent_month
+
+),
+
+{# only the activated are sorted: most organizations of a month are not #}
+ranked_durations as (
+
+    select
+        product,
+        intent_month,
+        {{ activation.epoch_microseconds('activated_at') }}
+        - {{ activation.epoch_microseconds('intent_at') }} as microseconds_to_activate,
+        row_number() over (
+            partition by product, intent_month
+            order by {{ activation.epoch_microseconds('activated_at') }}
+        ) as duration_rank,
+        count(*) over (partition by product, intent_month) as ranked_orgs
+    from product_outcomes
+    where activated
+
+),
+
+month_percentiles as (
+
+    select
+        product,
+        intent_month,
         {#- the smallest duration at or after the rank: the rank's own, as they ascend -#}
         {%- for name, percent in [('median', 50), ('p75', 75), ('p90', 90)] %}
         min(
             case
-                when activated and 100 * duration_rank >= {{ percent }} * ranked_orgs
-                    then microseconds_to_activate
+                when 100 * duration_rank >= {{ percent }} * ranked_orgs then microseconds_to_activate
             end
-        ) as {{ name }}_microseconds,
+        ) as {{ name }}_microseconds{{ "," if not loop.last }}
         {%- endfor %}
-        {#- ClickHouse's min of booleans is a number: counted instead -#}
-        sum(case when activation_final then 0 else 1 end) = 0 as is_final
     from ranked_durations
     group by product, intent_month
+
+),
+
+percentiles as (
+
+    {#- a month nobody activated in has no percentiles row: nulls -#}
+    select
+        month_counts.product,
+        month_counts.intent_month,
+        month_counts.intent_orgs,
+        month_counts.activated_orgs,
+        {%- for name in ['median', 'p75', 'p90'] %}
+        month_percentiles.{{ name }}_microseconds,
+        {%- endfor %}
+        month_counts.is_final
+    from month_counts
+    left join month_percentiles
+        on
+            month_counts.product = month_percentiles.product
+            and month_counts.intent_month = month_percentiles.intent_month
 
 )
 
