@@ -27,7 +27,7 @@
     {%- if since is none -%}
         1 = 1
     {%- else -%}
-        ({{ column }} >= {{ since }} or {{ column }} is null
+        ({{ column }} >= {{ since }} or {{ activation.time_is_null(column) }}
         or {{ column }} < {{ activation.timestamp_literal(activation.setting('min_event_timestamp')) }})
     {%- endif -%}
 {%- endmacro %}
