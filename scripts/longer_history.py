@@ -51,6 +51,10 @@ def main() -> None:
     copies = " union all ".join(shifted_copy(source, k) for k in range(args.years))
     connection = duckdb.connect()
     connection.execute("set preserve_insertion_order = false")
+    # the sort by time spills to disk beside the output rather than filling the memory
+    # (without a limit it ran out at 18.8 GiB on a 24 GiB machine)
+    connection.execute("set memory_limit = '4GB'")
+    connection.execute(f"set temp_directory = '{args.out / 'spill'}'")
     connection.execute(f"copy ({copies} order by timestamp) to '{history / 'events.parquet'}'"
                        " (format parquet, compression zstd)")
     day = args.out / "day.parquet"
