@@ -112,12 +112,20 @@ def _config_xml(server: Server) -> str:
         for host, port in server.shards
     )
     remote_servers = f"<remote_servers><activation_shards>{shards}</activation_shards></remote_servers>" if shards else ""
+    # chdb sizes the background pools for an embedded engine (2 threads each on
+    # this 2-core machine), so one table's mutation at a time ran and the rest
+    # were paused ("Temporarily pause scheduling" in server.log): each
+    # lightweight delete of an incremental run waited up to a second. A server
+    # from ClickHouse's packages starts with background_pool_size 16 and a
+    # larger schedule pool; these sizes make the local server behave like one.
     return f"""<clickhouse>
   <listen_host>127.0.0.1</listen_host>
   <http_port>{server.http_port}</http_port>
   <tcp_port>{server.tcp_port}</tcp_port>
   <users_config>users.xml</users_config>
   <logger><level>warning</level><console>1</console></logger>
+  <background_schedule_pool_size>128</background_schedule_pool_size>
+  <background_pool_size>16</background_pool_size>
   {remote_servers}
 </clickhouse>
 """

@@ -109,6 +109,7 @@
     them costs more than it saves. -#}
 {%- set refresh_among = activation.orgs_to_rank(since, event_names)
     if refreshing and activation.ranks_intent_events(spec) else none %}
+{%- set intent_columns = ['org_id', 'intent_at', 'intent_month', 'intent_context'] %}
 
 with
 
@@ -120,8 +121,7 @@ product_intents as (
         each read is a cheap lookup of its sort key -#}
     {%- if activation.ranks_intent_events(spec) %}
     {{ activation.computed_once(
-        activation.product_first_intents(spec, refresh_among),
-        ['org_id', 'intent_at', 'intent_month', 'intent_context']) }}
+        activation.product_first_intents(spec, refresh_among), intent_columns) }}
     {%- else %}
     {{ activation.product_first_intents(spec) }}
     {%- endif %}
@@ -138,8 +138,7 @@ product_intents as (
     organization's windows cannot change it, so an hourly run reads the
     events of the organizations whose windows are open, not of every
     organization that is still active. -#}
-touched_orgs as (
-
+{%- set touched_rows -%}
     select org_id
     from product_intents
     where intent_at >= {{ since }}
@@ -162,20 +161,33 @@ touched_orgs as (
     ) as recent_events
         on product_intents.org_id = recent_events.org_id
     where recent_events.event_at < {{ windows_end }}
+{%- endset %}
+
+{#- touched_orgs and intents are read several times below; computed once,
+    they are a few hundred rows an hour (on ClickHouse, which otherwise
+    computes them again at each read: an hourly run's insert at 100M
+    events 0.40 -> 0.18 s per product) -#}
+touched_orgs as (
+
+    {{ activation.computed_once(touched_rows, ['org_id']) }}
 
 ),
 {%- endif %}
 
-intents as (
-
-    select
-        org_id,
-        intent_at,
-        intent_month,
-        intent_context
+{%- set intents_read -%}
+    select {{ intent_columns | join(', ') }}
     from product_intents
     {%- if refreshing %}
     where org_id in (select touched_orgs.org_id from touched_orgs)
+    {%- endif %}
+{%- endset %}
+
+intents as (
+
+    {% if refreshing -%}
+    {{ activation.computed_once(intents_read, intent_columns) }}
+    {%- else -%}
+    {{ intents_read }}
     {%- endif %}
 
 ),
