@@ -22,6 +22,11 @@ day, then time (wall seconds, peak memory of the process) each of:
 Each build's "data tests" row sums the tests' own times (run_results.json);
 its "start-up" row is the wall time before and after dbt's run (imports,
 parse, writing the artifacts): the wall less run_results.json's elapsed time.
+"Models' SQL" is the models' execution times (run_results.json), which hold
+dbt's own Python around each statement too; "statements" sums the time of
+every statement the build sent, models' and tests', as dbt's debug log
+gives it (DuckDB to the millisecond, dbt-clickhouse to 10 ms): the engine's
+share of the build.
 
 On ClickHouse the events are first loaded into a MergeTree table sorted by day
 and event, and merged (not timed), as they would be in PostHog's own ClickHouse. Each engine's table goes to its
@@ -37,6 +42,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -61,6 +67,7 @@ PRODUCTS = {  # product: (activation [(event, count)], window days, survival eve
 
 # the figures of a run that --repeat takes the median of
 MEASURED = ("floor_s", "floor_mb", "baseline_s", "baseline_mb", "full_s", "full_sql_s", "full_mb",
+            "full_statements_s", "incremental_statements_s", "noop_statements_s",
             "incremental_s", "incremental_sql_s", "incremental_mb", "noop_s", "noop_sql_s", "noop_mb",
             "noop_tests_s", "noop_startup_s", "checks_s", "checks_tests_s", "checks_mb",
             "floor_cpu", "baseline_cpu", "full_cpu", "incremental_cpu", "noop_cpu", "checks_cpu")
@@ -162,6 +169,20 @@ def model_seconds(target: Path, kind: str = "model") -> dict[str, float]:
             for result in results if result["unique_id"].startswith(f"{kind}.")}
 
 
+STATEMENT_TIME = re.compile(r"SQL status: .* in ([0-9.]+) seconds")
+
+
+def statement_seconds(log_dir: Path) -> float:
+    """The summed time of every statement in a build's debug log (dbt's "SQL status" lines)."""
+    return sum(float(match.group(1)) for match in STATEMENT_TIME.finditer((log_dir / "dbt.log").read_text()))
+
+
+def logged_build(dbt: list[str], log_dir: Path) -> list[str]:
+    """A build's command with a log folder of its own, emptied first: its log holds that build alone."""
+    shutil.rmtree(log_dir, ignore_errors=True)
+    return [*dbt, "--log-path", str(log_dir)]
+
+
 def run_seconds(target: Path) -> float:
     """The last run's own time (run_results.json), without dbt's start-up."""
     return float(json.loads((target / "run_results.json").read_text())["elapsed_time"])
@@ -260,7 +281,8 @@ def run_steps(size: int, work: Path, engine: str, server: Any) -> dict[str, Any]
     dbt += ["build", "--exclude-resource-type", "unit_test", "--quiet", "--target", TARGETS[engine],
             "--target-path", str(target),
             "--vars", json.dumps(dbt_vars)]
-    full = measured([*dbt, "--full-refresh"], env, server_pid)
+    logs = root / f"logs-{engine}"
+    full = measured([*logged_build(dbt, logs / "full"), "--full-refresh"], env, server_pid)
     full_models = model_seconds(target)
     if engine == "duckdb":
         os.link(day, events_dir / "day.parquet")
@@ -268,10 +290,10 @@ def run_steps(size: int, work: Path, engine: str, server: Any) -> dict[str, Any]
         subprocess.run([*load, str(day)], cwd=PROJECT_DIR, env={**os.environ, **env}, check=True,
                        stdout=subprocess.DEVNULL)
     hourly = {**env, "ACTIVATION_CHECKS": "recent"}  # as scripts/scheduled_run.py's hourly build
-    incremental = measured(dbt, hourly, server_pid)
+    incremental = measured(logged_build(dbt, logs / "incremental"), hourly, server_pid)
     incremental_models = model_seconds(target)
     incremental_tests = model_seconds(target, "test")
-    noop = measured(dbt, hourly, server_pid)
+    noop = measured(logged_build(dbt, logs / "noop"), hourly, server_pid)
     noop_models = model_seconds(target)
     noop_tests = sum(model_seconds(target, "test").values())
     noop_startup = noop.seconds - run_seconds(target)
@@ -283,6 +305,9 @@ def run_steps(size: int, work: Path, engine: str, server: Any) -> dict[str, Any]
     return {**cpu, "events": rows, "floor_s": floor.seconds, "floor_mb": floor.peak_mb,
             "baseline_s": baseline.seconds, "baseline_mb": baseline.peak_mb,
             "full_s": full.seconds, "full_sql_s": sum(full_models.values()), "full_mb": full.peak_mb,
+            "full_statements_s": statement_seconds(logs / "full"),
+            "incremental_statements_s": statement_seconds(logs / "incremental"),
+            "noop_statements_s": statement_seconds(logs / "noop"),
             "incremental_s": incremental.seconds, "incremental_sql_s": sum(incremental_models.values()),
             "incremental_mb": incremental.peak_mb,
             "noop_s": noop.seconds, "noop_sql_s": sum(noop_models.values()), "noop_mb": noop.peak_mb,
@@ -302,10 +327,13 @@ def markdown(results: list[dict[str, Any]]) -> str:
                  ("baseline: hand-written, 7 products", r["baseline_s"], r["baseline_cpu"], r["baseline_mb"]),
                  ("full dbt build (wall)", r["full_s"], r["full_cpu"], r["full_mb"]),
                  ("full dbt build (models' SQL)", r["full_sql_s"], None, r["full_mb"]),
+                 ("full dbt build (statements)", r["full_statements_s"], None, r["full_mb"]),
                  ("incremental day (wall)", r["incremental_s"], r["incremental_cpu"], r["incremental_mb"]),
                  ("incremental day (models' SQL)", r["incremental_sql_s"], None, r["incremental_mb"]),
+                 ("incremental day (statements)", r["incremental_statements_s"], None, r["incremental_mb"]),
                  ("no-op rerun, no new events (wall)", r["noop_s"], r["noop_cpu"], r["noop_mb"]),
                  ("no-op rerun, no new events (models' SQL)", r["noop_sql_s"], None, r["noop_mb"]),
+                 ("no-op rerun, no new events (statements)", r["noop_statements_s"], None, r["noop_mb"]),
                  ("no-op rerun, no new events (data tests)", r["noop_tests_s"], None, r["noop_mb"]),
                  ("no-op rerun, no new events (start-up)", r["noop_startup_s"], None, r["noop_mb"]),
                  ("no-op rerun, every check on every row (wall)", r["checks_s"], r["checks_cpu"], r["checks_mb"]),
@@ -352,7 +380,9 @@ def main() -> None:
               "incremental day, no-op rerun with no new events) run the models and every data test, "
               "the incremental and no-op ones on the days the run read again, as the scheduled job's "
               "hourly run, and the last on every row, as its --full-checks; unit tests are left to CI, as in "
-              f"scripts/scheduled_run.py. Each figure is the median of {args.repeat} run(s); the costliest "
+              "scripts/scheduled_run.py. Models' SQL: the models' execution times in run_results.json, dbt's "
+              "Python around each statement included; statements: every statement's own time in dbt's debug "
+              "log, models' and tests'. Each figure is the median of {args.repeat} run(s); the costliest "
               "models are those of the run with the median models' SQL time.\n\n")
     out.write_text(header + markdown(results))
     if args.nodes:

@@ -62,3 +62,4 @@ final as (
 )
 
 select * from final
+{{ activation.stored_order() }}
