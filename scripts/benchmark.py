@@ -382,7 +382,7 @@ def main() -> None:
               "hourly run, and the last on every row, as its --full-checks; unit tests are left to CI, as in "
               "scripts/scheduled_run.py. Models' SQL: the models' execution times in run_results.json, dbt's "
               "Python around each statement included; statements: every statement's own time in dbt's debug "
-              "log, models' and tests'. Each figure is the median of {args.repeat} run(s); the costliest "
+              f"log, models' and tests'. Each figure is the median of {args.repeat} run(s); the costliest "
               "models are those of the run with the median models' SQL time.\n\n")
     out.write_text(header + markdown(results))
     if args.nodes:
