@@ -6,6 +6,9 @@ Product candy: activation 1 `a` within 30 days, survival 1 `keep`. as_of 2026-03
 January 2025 (intent 2025-01-10 09:00), 13 organizations:
     o01-o10 activate after 1, 2, 2, 3, 5, 8, 13, 21, 25 and 29.5 days (10 durations):
         median: rank ceil(5) = 5 -> 5 days; p75: rank ceil(7.5) = 8 -> 21; p90: rank 9 -> 25.
+    o04-o10 show intent on 28, 25, 21, 15, 8, 3 and 1 January (09:00), so that the quickest
+        activate last: ranked by activated_at instead of the wait, every percentile would
+        read 3 days.
     o11 does `a` after 31 days (outside the window), o12 the day before intent, o13 nothing.
     keep: o01 at +1 month + 1 day (k = 1) and at exactly +2 months (k = 2, not 1);
           o02 at +12 months + 1 hour (k = 12); o11 at +1 month + 1 day (k = 1);
@@ -36,6 +39,13 @@ INTENT = "user showed product intent"
 JANUARY = dt.datetime(2025, 1, 10, 9)
 AS_OF = dt.datetime(2026, 3, 1)
 DAYS = [1, 2, 2, 3, 5, 8, 13, 21, 25, 29.5]
+STAGGERED_INTENT_DAYS = {4: 28, 5: 25, 6: 21, 7: 15, 8: 8, 9: 3, 10: 1}
+
+
+def intent_at(number: int) -> dt.datetime:
+    """When o<number> shows intent: JANUARY, but o04-o10 on their own days."""
+    day = STAGGERED_INTENT_DAYS.get(number)
+    return JANUARY if day is None else JANUARY.replace(day=day)
 
 
 def hand_worked_events() -> list[Event]:
@@ -45,9 +55,9 @@ def hand_worked_events() -> list[Event]:
         events.append(Event(f"e{len(events):04d}", name, when, org, properties or {}))
 
     for number in range(1, 14):
-        add(INTENT, f"o{number:02d}", JANUARY, {"product_key": "candy"})
+        add(INTENT, f"o{number:02d}", intent_at(number), {"product_key": "candy"})
     for number, days in enumerate(DAYS, start=1):
-        add("a", f"o{number:02d}", JANUARY + dt.timedelta(days=days))
+        add("a", f"o{number:02d}", intent_at(number) + dt.timedelta(days=days))
     add("a", "o11", JANUARY + dt.timedelta(days=31))
     add("a", "o12", JANUARY - dt.timedelta(days=1))
     add("keep", "o01", add_months(JANUARY, 1) + dt.timedelta(days=1))

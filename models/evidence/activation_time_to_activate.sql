@@ -42,7 +42,9 @@ ranked_durations as (
         - {{ activation.epoch_microseconds('intent_at') }} as microseconds_to_activate,
         row_number() over (
             partition by product, intent_month
-            order by {{ activation.epoch_microseconds('activated_at') }}
+            order by
+                {{ activation.epoch_microseconds('activated_at') }}
+                - {{ activation.epoch_microseconds('intent_at') }}
         ) as duration_rank,
         count(*) over (partition by product, intent_month) as ranked_orgs
     from product_outcomes
