@@ -9,7 +9,8 @@
     on by default), with each row group's min and max per column: sorted on
     event_name, a scan for a few events skips the row groups of the others
     (100M events: the intents of 200 organizations 0.073 -> 0.034 s, one
-    product's criteria events 0.077 -> 0.014 s). The key must be plain
+    product's criteria events 0.077 -> 0.014 s; stg_product_intents sorted
+    on product, one product's intents 0.019 -> 0.005 s). The key must be plain
     columns, as DuckDB reads it: a list, or text in one pair of parentheses. -#}
 {% macro default__stored_order() -%}
     {%- set key = config.get('order_by') -%}

@@ -1,11 +1,10 @@
 {#- How long activation takes (contract 6a): per product and intent month,
     the median, 75th and 90th percentile of activated_at - intent_at over
     the activated organizations, by nearest rank: the value at rank
-    ceil(p * n) of the n durations in ascending order. Ranked on whole
-    microseconds and compared in whole numbers (100 * rank >= p% * n, no
-    float ceil, no engine quantile function), so that both engines pick the
-    same organization; the picked duration is then shown in fractional
-    days. -#}
+    ceil(p * n) of the n durations in ascending order. Durations in whole
+    microseconds and the rank in whole numbers (no float ceil, no engine
+    quantile function), so that both engines pick the same organization;
+    the picked duration is then shown in fractional days. -#}
 -- depends_on: {{ ref('int_activation_products') }}
 {{ config(order_by='(product, intent_month)') }}
 
@@ -32,23 +31,18 @@ month_counts as (
 
 ),
 
-{# only the activated are sorted: most organizations of a month are not #}
-ranked_durations as (
+{# only the activated are sorted, each month's on their own #}
+month_durations as (
 
     select
         product,
         intent_month,
-        {{ activation.epoch_microseconds('activated_at') }}
-        - {{ activation.epoch_microseconds('intent_at') }} as microseconds_to_activate,
-        row_number() over (
-            partition by product, intent_month
-            order by
-                {{ activation.epoch_microseconds('activated_at') }}
-                - {{ activation.epoch_microseconds('intent_at') }}
-        ) as duration_rank,
-        count(*) over (partition by product, intent_month) as ranked_orgs
+        {{ activation.ascending_values(
+            activation.epoch_microseconds('activated_at')
+            ~ ' - ' ~ activation.epoch_microseconds('intent_at')) }} as ascending_microseconds
     from product_outcomes
     where activated
+    group by product, intent_month
 
 ),
 
@@ -57,16 +51,11 @@ month_percentiles as (
     select
         product,
         intent_month,
-        {#- the smallest duration at or after the rank: the rank's own, as they ascend -#}
         {%- for name, percent in [('median', 50), ('p75', 75), ('p90', 90)] %}
-        min(
-            case
-                when 100 * duration_rank >= {{ percent }} * ranked_orgs then microseconds_to_activate
-            end
-        ) as {{ name }}_microseconds{{ "," if not loop.last }}
+        {{ activation.nearest_rank('ascending_microseconds', percent) }} as {{ name }}_microseconds
+        {{- "," if not loop.last }}
         {%- endfor %}
-    from ranked_durations
-    group by product, intent_month
+    from month_durations
 
 ),
 

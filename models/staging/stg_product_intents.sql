@@ -18,3 +18,4 @@
 {%- else %}
 {{ activation.first_intents(where=activation.org_id_among(orgs)) }}
 {%- endif %}
+{{ activation.stored_order() }}
