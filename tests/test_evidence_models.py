@@ -3,12 +3,12 @@ the reference model, on both engines.
 
 Product candy: activation 1 `a` within 30 days, survival 1 `keep`. as_of 2026-03-01.
 
-January 2025 (intent 2025-01-10 09:00), 13 organizations:
+January 2025 (intent 2025-01-10 09:00 unless stated below), 13 organizations:
     o01-o10 activate after 1, 2, 2, 3, 5, 8, 13, 21, 25 and 29.5 days (10 durations):
         median: rank ceil(5) = 5 -> 5 days; p75: rank ceil(7.5) = 8 -> 21; p90: rank 9 -> 25.
-    o04-o10 show intent on 28, 25, 21, 15, 8, 3 and 1 January (09:00), so that the quickest
-        activate last: ranked by activated_at instead of the wait, every percentile would
-        read 3 days.
+    o04-o10 show intent on 28, 25, 21, 15, 8, 3 and 1 January (09:00), so that the quickest,
+        o04 (3 days), activates last: ranked by activated_at instead of the wait (the smallest
+        wait at or after the rank), every percentile would read 3 days.
     o11 does `a` after 31 days (outside the window), o12 the day before intent, o13 nothing.
     keep: o01 at +1 month + 1 day (k = 1) and at exactly +2 months (k = 2, not 1);
           o02 at +12 months + 1 hour (k = 12); o11 at +1 month + 1 day (k = 1);

@@ -61,11 +61,11 @@ final as (
 
 )
 
-{#- DuckDB: by event and time, not ClickHouse's key. A row group then holds
+{# DuckDB: by event and time, not ClickHouse's key. A row group then holds
     one event's span of time, which both the scans for a product's events
     and the hourly run's scans for the days it read again skip by; by
     organization within an event, the latter read every row group (100M
     events, a no-op run's statements on this table 1.36 -> 1.14 s; the full
-    refresh's reads of it 8.8 -> 9.7 s). -#}
+    refresh's reads of it 8.8 -> 9.7 s). #}
 select * from final
 {{ activation.stored_order(['event_name', 'event_at']) }}
