@@ -216,7 +216,7 @@ def assert_matches_reference(warehouse: Warehouse, time_to_activate: list[dict[s
 def test_sample_data_matches_the_reference(tmp_path: Path, engine: str) -> None:
     from sample_data import sample_events
 
-    events = sample_events(events=4_000, seed=31)
+    events = sample_events(events=40_000, seed=31)
     built = Warehouse(tmp_path, engine=engine, extra_vars={"as_of": "2026-01-01 00:00:00", "build_retention_curves": True,
                                                            "build_signals": True})
     built.load(events)
